@@ -1,0 +1,1 @@
+"""In-memory Kazoo 4.3 callflows mock built on the generated handlers."""
