@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test check lint derive generate fuzz bench clean
+.PHONY: serve test check lint derive generate fuzz bench clean lint-spec drift bench-lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,21 @@ check: $(STAMP)
 	$(BIN)/ruff format --check generator mock_server tests
 	$(BIN)/ruff check generator mock_server tests
 	$(BIN)/mypy generator mock_server
+
+# Lint the derived spec; fail on error-level findings.
+lint-spec: $(STAMP)
+	$(BIN)/callflow-kit lint
+
+# Fail when spec/ or generated/ differ from a fresh derive and generate.
+drift: $(STAMP)
+	$(BIN)/callflow-kit check
+
+# Time `callflow-kit lint` against Spectral 6 and Redocly CLI 2 (installed with npm
+# under bench/) on Kazoo's spec; writes its section of docs/benchmarks.md.
+bench-lint: $(STAMP)
+	$(BIN)/python bench/lint/run.py
+
+bench: bench-lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -97,6 +97,143 @@ def generate(spec: Path, output: Path) -> None:
     generate_code(spec, output)
 
 
+@cli.command()
+@click.argument("specs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Report format: text grouped by file, json, sarif (SARIF 2.1.0 for code "
+    "scanning) or github (workflow annotation commands).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write the report to. [default: stdout]",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="pyproject.toml whose [tool.callflow-kit.lint] table sets rule levels. "
+    "[default: the nearest pyproject.toml in the working folder or above]",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    help="Print the rule ids with their default severity and exit.",
+)
+def lint(
+    specs: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    config_path: Path | None,
+    list_rules: bool,
+) -> None:
+    """Lint OpenAPI 3.0/3.1 specs (default: spec/callflows.openapi.yaml).
+
+    Exit status: 0 no error-level findings, 1 error-level findings, 2 the linter
+    could not run.
+    """
+    from generator.lint.command import list_rules_text, run_lint
+
+    if list_rules:
+        click.echo(list_rules_text(), nl=False)
+        return
+    status = run_lint(list(specs) or [DEFAULT_SPEC], output_format, output, config_path)
+    if status:
+        sys.exit(status)
+
+
+@cli.command()
+def check() -> None:
+    """Fail when the committed spec or generated/ differ from a fresh derive/generate.
+
+    Run it from the project folder, like derive and generate.
+    """
+    from generator.drift import run_check
+
+    run_check()
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="CALLFLOW_KIT_HOST",
+    help="Address to listen on. Keep the loopback default unless other machines "
+    "must reach the mock.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    envvar="CALLFLOW_KIT_PORT",
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--account-id",
+    default=None,
+    envvar="CALLFLOW_KIT_ACCOUNT_ID",
+    help="Id of the first fixture account, 32 lowercase hex characters. "
+    "[default: the fixture's]",
+)
+@click.option(
+    "--token",
+    default=None,
+    envvar="CALLFLOW_KIT_TOKEN",
+    help="Auth token issued for the first account at start. [default: random]",
+)
+@click.option(
+    "--fixtures",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    envvar="CALLFLOW_KIT_FIXTURES",
+    help="JSON or YAML file of accounts, users, API keys and documents. "
+    "[default: the fixtures packaged with the mock]",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    envvar="CALLFLOW_KIT_SEED",
+    help="Integer seed that makes generated callflow ids, tokens and request ids "
+    "the same on every run.",
+)
+def serve(
+    host: str,
+    port: int,
+    account_id: str | None,
+    token: str | None,
+    fixtures: Path | None,
+    seed: int | None,
+) -> None:
+    """Serve the in-memory Kazoo 4.3 callflows mock until interrupted."""
+    from mock_server.cli import serve as serve_mock
+    from mock_server.config import MockConfig
+    from mock_server.errors import MockError
+
+    config = MockConfig(
+        host=host,
+        port=port,
+        account_id=account_id,
+        token=token,
+        fixtures=fixtures,
+        seed=seed,
+    )
+    try:
+        serve_mock(config)
+    except MockError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def main() -> None:
     """Run the CLI; report CallflowKitError as a one-line message."""
     try:
