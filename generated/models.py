@@ -4,14 +4,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from enum import Enum, StrEnum
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypeAliasType
 
 
-class Featurecode(BaseModel):
+class CallflowsFeaturecode(BaseModel):
     """
     When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
     """
@@ -23,35 +23,3103 @@ class Featurecode(BaseModel):
     number: Annotated[str | None, Field(max_length=30, min_length=1)] = None
 
 
-Number = TypeAliasType("Number", Annotated[str, Field(max_length=36, min_length=1)])
+CallflowsNumber = TypeAliasType(
+    "CallflowsNumber", Annotated[str, Field(max_length=36, min_length=1)]
+)
 
 
-Pattern = TypeAliasType("Pattern", Annotated[str, Field(min_length=1)])
+CallflowsPattern = TypeAliasType(
+    "CallflowsPattern", Annotated[str, Field(min_length=1)]
+)
 
 
-class CallflowsAction(BaseModel):
+class CallflowsAcdcAgentAction(StrEnum):
     """
-    A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
+    Set which action to perform
+    """
+
+    login = "login"
+    logout = "logout"
+    paused = "paused"
+    resume = "resume"
+
+
+class CallflowsAcdcAgentPresenceState(StrEnum):
+    """
+    Custom presence state to send
+    """
+
+    early = "early"
+    confirmed = "confirmed"
+    terminated = "terminated"
+    red_flash = "red_flash"
+    red_solid = "red_solid"
+    green = "green"
+
+
+class CallflowsAcdcAgent(BaseModel):
+    """
+    Validator for the acdc_agent callflow data object
     """
 
     model_config = ConfigDict(
         extra="allow",
     )
-    children: Annotated[
-        dict[Annotated[str, StringConstraints(pattern=r".+")], CallflowsAction] | None,
-        Field(validate_default=True),
+    action: CallflowsAcdcAgentAction | None = None
+    """
+    Set which action to perform
+    """
+    presence_id: str | None = None
+    """
+    Static presence ID to send BLF updates to
+    """
+    presence_state: CallflowsAcdcAgentPresenceState | None = None
+    """
+    Custom presence state to send
+    """
+    timeout: int | None = None
+    """
+    Time, in seconds, for 'paused' state
+    """
+
+
+class CallflowsAcdcMember(BaseModel):
+    """
+    Validator for the acdc_member callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    ID of the ACDc Queue
+    """
+    priority: int | None = None
+    """
+    assign a priority to the caller
+    """
+
+
+class CallflowsAcdcQueueAction(StrEnum):
+    """
+    What action to perform on the agent for this queue
+    """
+
+    login = "login"
+    logout = "logout"
+
+
+class CallflowsAcdcQueue(BaseModel):
+    """
+    Validator for the acdc_queue callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsAcdcQueueAction | None = None
+    """
+    What action to perform on the agent for this queue
+    """
+    id: str | None = None
+    """
+    Queue ID
+    """
+
+
+class CallflowsAcdcWaitTime(BaseModel):
+    """
+    Validator for the acdc_wait_time callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    Queue ID
+    """
+    window: int | None = None
+    """
+    Window over which average wait time is calculated (in seconds)
+    """
+
+
+class CallflowsAfterBridgeAction(StrEnum):
+    """
+    What action to perform after a call is bridged
+    """
+
+    park = "park"
+    transfer = "transfer"
+    hangup = "hangup"
+
+
+class CallflowsAfterBridge(BaseModel):
+    """
+    Validator for the after_bridge callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsAfterBridgeAction | None = None
+    """
+    What action to perform after a call is bridged
+    """
+    data: str | bool | None = None
+    """
+    The number to transfer to, or a boolean, depending on the 'action'
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsAudioMacroMacroMacro(StrEnum):
+    """
+    the macro type to process
+    """
+
+    play = "play"
+    prompt = "prompt"
+    say = "say"
+    tts = "tts"
+    tone = "tone"
+
+
+class CallflowsAudioMacroMacro(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    macro: CallflowsAudioMacroMacroMacro
+    """
+    the macro type to process
+    """
+
+
+class CallflowsAudioMacro(BaseModel):
+    """
+    Validator for the audio_macro callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    language: str | None = None
+    """
+    The language of the speaker
+    """
+    macros: Annotated[
+        list[CallflowsAudioMacroMacro] | None, Field(validate_default=True)
+    ] = []
+    """
+    The audio macro data
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    terminators: list[str] | None = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate playback of the audio
+    """
+
+
+class CallflowsAudioMacroPrompt(BaseModel):
+    """
+    Validator for playing prompts
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    Prompt ID
+    """
+    language: str | None = None
+    """
+    The language of the speaker
+    """
+    terminators: list[str] | None = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate playback of the audio
+    """
+
+
+class CallflowsAudioMacroSayGender(StrEnum):
+    """
+    The gender of the speaker
+    """
+
+    masculine = "masculine"
+    feminine = "feminine"
+    neuter = "neuter"
+
+
+class CallflowsAudioMacroSayMethod(StrEnum):
+    """
+    The method to use when saying the text
+    """
+
+    none = "none"
+    pronounced = "pronounced"
+    iterated = "iterated"
+    counted = "counted"
+
+
+class CallflowsAudioMacroSayType(StrEnum):
+    """
+    The type to use when saying the text
+    """
+
+    number = "number"
+    items = "items"
+    persons = "persons"
+    messages = "messages"
+    currency = "currency"
+    time_measurement = "time_measurement"
+    current_date = "current_date"
+    current_time = "current_time"
+    current_date_time = "current_date_time"
+    telephone_number = "telephone_number"
+    telephone_extension = "telephone_extension"
+    url = "url"
+    ip_address = "ip_address"
+    e_mail_address = "e-mail_address"
+    postal_address = "postal_address"
+    account_number = "account_number"
+    name_spelled = "name_spelled"
+    name_phonetic = "name_phonetic"
+    short_date_time = "short_date_time"
+
+
+class CallflowsAudioMacroSay(BaseModel):
+    """
+    Validator for executing say commands
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    gender: CallflowsAudioMacroSayGender | None = None
+    """
+    The gender of the speaker
+    """
+    language: str | None = None
+    """
+    The language of the speaker
+    """
+    method: CallflowsAudioMacroSayMethod | None = None
+    """
+    The method to use when saying the text
+    """
+    terminators: list[str] | None = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate playback of the audio
+    """
+    text: str | None = None
+    """
+    Text to say
+    """
+    type: CallflowsAudioMacroSayType | None = None
+    """
+    The type to use when saying the text
+    """
+
+
+class CallflowsAudioMacroTone(BaseModel):
+    """
+    Validator for playing a tone - TGML
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    duration_off: int | None = None
+    """
+    time, in milliseconds, for turning the tone off
+    """
+    duration_on: int | None = None
+    """
+    time, in milliseconds, for turning the tone on
+    """
+    frequencies: list[int] | None = None
+    """
+    The tone frequencies to play
+    """
+    repeat: int | None = None
+    """
+    how many times to repeat the tone
+    """
+    volume: int | None = None
+    """
+    Volume of the tone being played
+    """
+
+
+class CallflowsBranchBnumber(BaseModel):
+    """
+    Validator for the branch_bnumber callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    hunt: bool | None = False
+    """
+    Should the capture group be used to hunt for a new callflow
+    """
+    hunt_allow: str | None = None
+    """
+    A regexp used to match against the capture group to whitelist allowed numbers to hunt
+    """
+    hunt_deny: str | None = None
+    """
+    A regexp used to match against the capture group to blacklist denied numbers to hunt
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsBranchVariableScope(StrEnum):
+    """
+    specifies where the variable is defined
+    """
+
+    account = "account"
+    custom_channel_vars = "custom_channel_vars"
+    device = "device"
+    merged = "merged"
+    user = "user"
+
+
+class CallflowsBranchVariable(BaseModel):
+    """
+    Validator for the branch_variable callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    scope: CallflowsBranchVariableScope | None = (
+        CallflowsBranchVariableScope.custom_channel_vars
+    )
+    """
+    specifies where the variable is defined
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    variable: str = ""
+    """
+    specifies the name of variable/property that should be looked up
+    """
+
+
+class CallflowsCallForwardAction(StrEnum):
+    """
+    What action to perform on the caller's call forwarding
+    """
+
+    activate = "activate"
+    deactivate = "deactivate"
+    update = "update"
+    toggle = "toggle"
+    menu = "menu"
+
+
+class CallflowsCallForward(BaseModel):
+    """
+    Validator for the call_forward callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsCallForwardAction | None = None
+    """
+    What action to perform on the caller's call forwarding
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsCallWaitingAction(StrEnum):
+    """
+    What action to perform
+    """
+
+    activate = "activate"
+    deactivate = "deactivate"
+    toggle = "toggle"
+
+
+class CallflowsCallWaitingScope(StrEnum):
+    """
+    Apply the action to the calling device or user
+    """
+
+    device = "device"
+    user = "user"
+
+
+class CallflowsCallWaiting(BaseModel):
+    """
+    Validator for the call_waiting callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsCallWaitingAction | None = CallflowsCallWaitingAction.toggle
+    """
+    What action to perform
+    """
+    scope: CallflowsCallWaitingScope | None = CallflowsCallWaitingScope.device
+    """
+    Apply the action to the calling device or user
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsCallflow(BaseModel):
+    """
+    Validator for the callflow callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    The Callflow ID to branch to
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsCampingFeature(BaseModel):
+    """
+    Validator for the camping_feature callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsCheckCidCallerIdExternal(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: str | None = None
+    """
+    Update external Caller ID Name
+    """
+    number: str | None = None
+    """
+    Update external Caller ID Number
+    """
+
+
+class CallflowsCheckCidCallerId(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    external: CallflowsCheckCidCallerIdExternal | None = None
+
+
+class CallflowsCheckCid(BaseModel):
+    """
+    Validator for the check_cid callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    caller_id: CallflowsCheckCidCallerId | None = None
+    regex: str | None = ".*"
+    """
+    Determine match/nomatch when use_absolute_mode is false
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    use_absolute_mode: bool | None = False
+    """
+    If true, direct call down a branch that matches the caller ID
+    """
+    user_id: str | None = None
+    """
+    kazoo User ID to use as owner_id instead of detected owner_id
+    """
+
+
+class CallflowsCidlistmatch(BaseModel):
+    """
+    Validator for the cidlistmatch callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    CallerID List ID
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsCollectDtmfTerminator(StrEnum):
+    """
+    What DTMF will terminate collection before the timeout occurs
+    """
+
+    digit_1 = "1"
+    digit_2 = "2"
+    digit_3 = "3"
+    digit_4 = "4"
+    digit_5 = "5"
+    digit_6 = "6"
+    digit_7 = "7"
+    digit_8 = "8"
+    digit_9 = "9"
+    digit_0 = "0"
+    pound = "#"
+    star = "*"
+
+
+class CallflowsCollectDtmfTerminator1(StrEnum):
+    digit_1 = "1"
+    digit_2 = "2"
+    digit_3 = "3"
+    digit_4 = "4"
+    digit_5 = "5"
+    digit_6 = "6"
+    digit_7 = "7"
+    digit_8 = "8"
+    digit_9 = "9"
+    digit_0 = "0"
+    pound = "#"
+    star = "*"
+
+
+class CallflowsCollectDtmf(BaseModel):
+    """
+    Validator for the Collect DTMF callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    collection_name: str | None = None
+    """
+    Store collected DTMF in a named key
+    """
+    interdigit_timeout: int | None = None
+    """
+    How long, in milliseconds, to wait for the next DTMF
+    """
+    max_digits: int | None = 1
+    """
+    How many DTMFs to collect from the caller
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    terminator: CallflowsCollectDtmfTerminator | None = (
+        CallflowsCollectDtmfTerminator.pound
+    )
+    """
+    What DTMF will terminate collection before the timeout occurs
+    """
+    terminators: list[CallflowsCollectDtmfTerminator1] | None = None
+    """
+    What DTMFs will terminate collection before the timeout occurs
+    """
+    timeout: int | None = 5000
+    """
+    How long, in milliseconds, to wait for the first DTMF
+    """
+
+
+class CallflowsConferenceWelcomePrompt(BaseModel):
+    """
+    Describes how the caller is greeted on entering a conference
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    media_id: str | None = None
+    """
+    Media to play, either Kazoo media ID or URL
+    """
+    play: bool | None = True
+    """
+    Should the Welcome Prompt be played
+    """
+
+
+class CallflowsConference(BaseModel):
+    """
+    Validator for the Conference callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    config: dict[str, Any] | None = None
+    """
+    Build an ad-hoc conference using the conferences JSON schema
+    """
+    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    """
+    Kazoo ID of the conference
+    """
+    moderator: bool | None = None
+    """
+    Is the caller entering the conference as a moderator
+    """
+    play_entry_tone: bool | str | None = None
+    """
+    Should the Entry Tone be played
+    """
+    play_exit_tone: bool | str | None = None
+    """
+    Should the Exit Tone be played
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    welcome_prompt: CallflowsConferenceWelcomePrompt | None = None
+    """
+    Describes how the caller is greeted on entering a conference
+    """
+
+
+class CallflowsConferenceFeatureWelcomePrompt(BaseModel):
+    """
+    Describes how the caller is greeted on entering a conference
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    media_id: str | None = None
+    """
+    Media to play, either Kazoo media ID or URL
+    """
+    play: bool | None = True
+    """
+    Should the Welcome Prompt be played
+    """
+
+
+class CallflowsConferenceFeature(BaseModel):
+    """
+    Validator for the Conference feature code
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    config: dict[str, Any] | None = None
+    """
+    Build an ad-hoc conference using the conferences JSON schema
+    """
+    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    """
+    Kazoo ID of the conference
+    """
+    moderator: bool | None = None
+    """
+    Is the caller entering the conference as a moderator
+    """
+    play_entry_tone: bool | str | None = None
+    """
+    Should the Entry Tone be played
+    """
+    play_exit_tone: bool | str | None = None
+    """
+    Should the Exit Tone be played
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    welcome_prompt: CallflowsConferenceFeatureWelcomePrompt | None = None
+    """
+    Describes how the caller is greeted on entering a conference
+    """
+
+
+class CallflowsDeadAir(BaseModel):
+    """
+    Validator for the dead_air callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsDeviceDialStrategy(StrEnum):
+    """
+    Dial strategy for the device
+    """
+
+    simultaneous = "simultaneous"
+    single = "single"
+
+
+class CallflowsDevice(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    can_call_self: bool | None = None
+    """
+    Toggle whether devices of the same owner can call each other
+    """
+    can_text_self: bool | None = None
+    """
+    Toggle whether devices of the same owner can text each other
+    """
+    custom_sip_headers: dict[str, Any] | None = None
+    """
+    KV Object where the name is the SIP header and the value is the SIP field
+    """
+    delay: int | None = 0
+    """
+    How long to delay ringing the device, in seconds
+    """
+    dial_strategy: CallflowsDeviceDialStrategy | None = (
+        CallflowsDeviceDialStrategy.simultaneous
+    )
+    """
+    Dial strategy for the device
+    """
+    id: str | None = None
+    """
+    Device ID
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    static_invite: str | None = None
+    """
+    Override the SIP Username
+    """
+    suppress_clid: bool | None = None
+    """
+    Suppress sending caller ID
+    """
+    timeout: int | None = 0
+    """
+    Time, in seconds, to wait for device to bridge
+    """
+
+
+class CallflowsDirectory(BaseModel):
+    """
+    Validator for the directory callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    Directory ID
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsDisa(BaseModel):
+    """
+    Validator for the DISA callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsDoNotDisturbAction(StrEnum):
+    """
+    What action to perform
+    """
+
+    activate = "activate"
+    deactivate = "deactivate"
+    toggle = "toggle"
+
+
+class CallflowsDoNotDisturb(BaseModel):
+    """
+    Validator for the do_not_disturb callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsDoNotDisturbAction | None = None
+    """
+    What action to perform
+    """
+    id: str | None = None
+    """
+    Document ID on which to update DND settings
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsDynamicCidAction(StrEnum):
+    """
+    What action to perform
+    """
+
+    list = "list"
+    lists = "lists"
+    manual = "manual"
+    static = "static"
+
+
+class CallflowsDynamicCidCallerId(BaseModel):
+    """
+    Static Caller ID settings
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: str | None = None
+    """
+    Caller ID Name
+    """
+    number: str | None = None
+    """
+    Caller ID Number
+    """
+
+
+class CallflowsDynamicCid(BaseModel):
+    """
+    Validator for the dynamic_cid callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsDynamicCidAction | None = None
+    """
+    What action to perform
+    """
+    caller_id: CallflowsDynamicCidCallerId | None = None
+    """
+    Static Caller ID settings
+    """
+    enforce_call_restriction: bool | None = True
+    """
+    Check classification restrictions against endpoint
+    """
+    id: str | None = None
+    """
+    List ID for caller IDs when 'action' is 'list'
+    """
+    idx_name: str | None = None
+    """
+    Named capture group to use
+    """
+    interdigit_timeout: int | None = None
+    """
+    How long, in seconds, to wait for keypresses
+    """
+    max_digits: int | None = None
+    """
+    Max number of digits allowed when collecting Caller ID Number
+    """
+    media_id: str | None = None
+    """
+    Prompt to play to caller to enter Caller ID Number
+    """
+    min_digits: int | None = None
+    """
+    Minimum number of digits that must match the regex to collected DTMF
+    """
+    permit_custom_callflow: bool | None = False
+    """
+    Permit a custom callflow to be accepted instead of restricting to no_match only when looking up callflows
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    whitelist_regex: str | None = None
+    """
+    Regex to match collected Caller ID Number
+    """
+
+
+class CallflowsEavesdrop(BaseModel):
+    """
+    Validator for the eavesdrop callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    approved_device_id: str | None = None
+    """
+    Restricts the calling device to this Device
+    """
+    approved_group_id: str | None = None
+    """
+    Requires the calling device to be part of the Group
+    """
+    approved_user_id: str | None = None
+    """
+    Requires the calling device to be part of the User
+    """
+    device_id: str | None = None
+    """
+    Device ID to eavesdrop
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    user_id: str | None = None
+    """
+    User ID to eavesdrop
+    """
+
+
+class CallflowsEavesdropFeature(BaseModel):
+    """
+    Validator for the eavesdrop_feature callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    approved_device_id: str | None = None
+    """
+    Restricts the calling device to this Device
+    """
+    approved_group_id: str | None = None
+    """
+    Requires the calling device to be part of the Group
+    """
+    approved_user_id: str | None = None
+    """
+    Requires the calling device to be part of the User
+    """
+    group_id: str | None = None
+    """
+    ID of the group/user/device to eavesdrop
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsEdr(BaseModel):
+    """
+    Validator for the edr callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsFaxDetect(BaseModel):
+    """
+    Validator for the fax_detect callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    duration: int | None = None
+    """
+    How long, in seconds, to try detecting fax tones
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsFaxboxMediaFaxOption(Enum):
+    """
+    Caller flag for T38 settings
+    """
+
+    auto = "auto"
+    bool_True = True
+    bool_False = False
+
+
+class CallflowsFaxboxMedia(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    fax_option: CallflowsFaxboxMediaFaxOption | None = None
+    """
+    Caller flag for T38 settings
+    """
+
+
+class CallflowsFaxbox(BaseModel):
+    """
+    Validator for the faxbox callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    faxbox_id: str | None = None
+    """
+    ID of the faxbox
+    """
+    id: str | None = None
+    """
+    ID of the faxbox
+    """
+    media: CallflowsFaxboxMedia | None = None
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsFlushDtmf(BaseModel):
+    """
+    Validator for the flush_dtmf callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    collection_name: str | None = "default"
+    """
+    Flush collected DTMF in a named key
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsGroupRingtones(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    external: str | None = None
+    """
+    Ring tone for calls from external sources
+    """
+    internal: str | None = None
+    """
+    Ring tone for calls from external sources
+    """
+
+
+class CallflowsGroupStrategy(StrEnum):
+    """
+    How to ring the endpoints
+    """
+
+    single = "single"
+    simultaneous = "simultaneous"
+
+
+class CallflowsGroup(BaseModel):
+    """
+    Validator for the group callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    endpoints: list[str] | None = []
+    """
+    List of endpoint (device/user/group) IDs
+    """
+    fail_on_single_reject: bool | None = None
+    """
+    If any leg rejects the call, cancel all other legs
+    """
+    id: str | None = None
+    """
+    Group ID
+    """
+    ignore_forward: bool | None = True
+    """
+    Whether to ignore forwarded phones
+    """
+    repeats: int | None = 1
+    """
+    How many times to repeat dialing the group
+    """
+    ringback: str | None = None
+    """
+    Ringback to use
+    """
+    ringtones: CallflowsGroupRingtones | None = None
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    strategy: CallflowsGroupStrategy | None = CallflowsGroupStrategy.simultaneous
+    """
+    How to ring the endpoints
+    """
+    timeout: int | None = 20
+    """
+    How long to attempt the group
+    """
+
+
+class CallflowsGroupPickup(BaseModel):
+    """
+    Validator for the group_pickup callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    approved_device_id: str | None = None
+    """
+    Restrict calling device to Device
+    """
+    approved_group_id: str | None = None
+    """
+    Restrict calling device to Group
+    """
+    approved_user_id: str | None = None
+    """
+    Restrict calling device to User
+    """
+    device_id: str | None = None
+    """
+    Device to pickup
+    """
+    group_id: str | None = None
+    """
+    Group in which to find a call to pickup
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    user_id: str | None = None
+    """
+    User in which to find a call to pickup
+    """
+
+
+class CallflowsGroupPickupFeatureType(StrEnum):
+    """
+    The type of collection to pickup
+    """
+
+    group = "group"
+    user = "user"
+    device = "device"
+    extension = "extension"
+
+
+class CallflowsGroupPickupFeature(BaseModel):
+    """
+    Validator for the group_pickup_feature callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    type: CallflowsGroupPickupFeatureType = CallflowsGroupPickupFeatureType.extension
+    """
+    The type of collection to pickup
+    """
+
+
+class CallflowsHangup(BaseModel):
+    """
+    Validator for the hangup callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsHotdeskAction(StrEnum):
+    """
+    The action to take for hotdesking
+    """
+
+    logout = "logout"
+    login = "login"
+    toggle = "toggle"
+    bridge = "bridge"
+
+
+class CallflowsHotdesk(BaseModel):
+    """
+    Validator for the hotdesk callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsHotdeskAction | None = None
+    """
+    The action to take for hotdesking
+    """
+    id: str | None = None
+    """
+    Hotdesk ID
+    """
+    interdigit_timeout: int | None = None
+    """
+    How long, in seconds, to wait between keypresses
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsIntercept(BaseModel):
+    """
+    Validator for the intercept callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    approved_device_id: str | None = None
+    """
+    Restrict calling device to Device
+    """
+    approved_group_id: str | None = None
+    """
+    Restrict calling device to Group
+    """
+    approved_user_id: str | None = None
+    """
+    Restrict calling device to User
+    """
+    device_id: str | None = None
+    """
+    Device to intercept
+    """
+    group_id: str | None = None
+    """
+    Group in which to find a call to intercept
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    user_id: str | None = None
+    """
+    User in which to find a call to intercept
+    """
+
+
+class CallflowsInterceptFeatureType(StrEnum):
+    """
+    The scope of devices to intercept
+    """
+
+    user = "user"
+    device = "device"
+    extension = "extension"
+
+
+class CallflowsInterceptFeature(BaseModel):
+    """
+    Validator for the intercept_feature callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    approved_device_id: str | None = None
+    """
+    Restricts the calling device to this Device
+    """
+    approved_group_id: str | None = None
+    """
+    Requires the calling device to be part of the Group
+    """
+    approved_user_id: str | None = None
+    """
+    Requires the calling device to be part of the User
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    type: CallflowsInterceptFeatureType | None = None
+    """
+    The scope of devices to intercept
+    """
+
+
+class CallflowsIntercom(BaseModel):
+    """
+    Validator for the intercom callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    barge_calls: bool | None = None
+    """
+    Whether to barge in on the callee
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsLanguage(BaseModel):
+    """
+    Validator for the Language callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    language: str
+    """
+    The language to default to for the rest of the call
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsLookupcidname(BaseModel):
+    """
+    Validator for the Lookup callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    lists: list[str] = []
+    """
+    Array of list ids
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsManualPresenceStatus(StrEnum):
+    """
+    The status to update to
+    """
+
+    idle = "idle"
+    ringing = "ringing"
+    busy = "busy"
+
+
+class CallflowsManualPresence(BaseModel):
+    """
+    Validator for the Manual Presence callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    presence_id: str
+    """
+    The Presence ID to send a presence notification about
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    status: CallflowsManualPresenceStatus | None = CallflowsManualPresenceStatus.idle
+    """
+    The status to update to
+    """
+
+
+class CallflowsMenu(BaseModel):
+    """
+    Validator for the menu callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | None = None
+    """
+    Menu ID to use
+    """
+    interdigit_timeout: int | None = None
+    """
+    Amount of time, in milliseconds, to wait between keypresses
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsMissedCallAlertRecipientType(StrEnum):
+    """
+    Controls if the ID of this object is a Kazoo user ID or an email address
+    """
+
+    user = "user"
+    email = "email"
+
+
+class CallflowsMissedCallAlertRecipient(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | list[Any]
+    """
+    The email address/user ID or the list of email addresses/user IDs based on specified type
+    """
+    type: CallflowsMissedCallAlertRecipientType
+    """
+    Controls if the ID of this object is a Kazoo user ID or an email address
+    """
+
+
+class CallflowsMissedCallAlert(BaseModel):
+    """
+    Validator for the missed_call_alert callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    recipients: list[CallflowsMissedCallAlertRecipient]
+    """
+    One or more specific email addresses, Kazoo user ids or a combination of both
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsMove(BaseModel):
+    """
+    Validator for the move callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsNomorobo(BaseModel):
+    """
+    Validator for the NoMoRobo callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    password: Annotated[str | None, Field(max_length=1000, min_length=1)] = None
+    """
+    Password to the NoMoRobo service
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    username: Annotated[str, Field(max_length=1000, min_length=1)]
+    """
+    Username to the NoMoRobo service
+    """
+
+
+class CallflowsPageGroupAudio(StrEnum):
+    """
+    What kind of audio for the group members
+    """
+
+    one_way = "one-way"
+    two_way = "two-way"
+
+
+class CallflowsPageGroupEndpointEndpointType(StrEnum):
+    """
+    The type (device, user, etc) of endpoint
+    """
+
+    device = "device"
+    user = "user"
+    group = "group"
+
+
+class CallflowsPageGroupEndpoint(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    delay: int | None = 0
+    """
+    How long to delay ringing the endpoint, in seconds
+    """
+    endpoint_type: CallflowsPageGroupEndpointEndpointType
+    """
+    The type (device, user, etc) of endpoint
+    """
+    id: Annotated[str, Field(max_length=128, min_length=1)]
+    """
+    The ID of the endpoint
+    """
+    timeout: int | None = 20
+    """
+    How long to ring the endpoint, in seconds
+    """
+    weight: int | None = None
+    """
+    Weight of endpoint, different usage in various strategies
+    """
+
+
+class CallflowsPageGroup(BaseModel):
+    """
+    Validator for the page_group callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    audio: CallflowsPageGroupAudio = CallflowsPageGroupAudio.one_way
+    """
+    What kind of audio for the group members
+    """
+    barge_calls: bool | None = None
+    """
+    Should the Endpoint be interrupted by this call
+    """
+    endpoints: list[CallflowsPageGroupEndpoint]
+    """
+    Endpoint IDs (devices, users, etc) included in the ring group
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    timeout: int | None = 5
+    """
+    How long to ring the ring group before continuing, in seconds
+    """
+
+
+class CallflowsParkAction(StrEnum):
+    """
+    Action to take for the caller
+    """
+
+    direct_park = "direct_park"
+    park = "park"
+    retrieve = "retrieve"
+    auto = "auto"
+
+
+class CallflowsParkDefaultPresenceType(StrEnum):
+    """
+    Type of presence to update
+    """
+
+    early = "early"
+    terminated = "terminated"
+    confirmed = "confirmed"
+
+
+class CallflowsPark(BaseModel):
+    """
+    Validator for the park callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsParkAction | None = CallflowsParkAction.park
+    """
+    Action to take for the caller
+    """
+    custom_presence_id: bool | None = False
+    """
+    use configured presence_id and fallback to request
+    """
+    default_callback_timeout: int | None = None
+    """
+    How long, in seconds, to wait before calling back the parker
+    """
+    default_presence_type: CallflowsParkDefaultPresenceType | None = None
+    """
+    Type of presence to update
+    """
+    default_ringback_timeout: int | None = None
+    """
+    How long, in milliseconds, before ringing back
+    """
+    presence_id: str | None = None
+    """
+    use this presence_id
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    slot: str | None = None
+    """
+    Static slot number to use
+    """
+    slots: dict[str, Any] | None = {}
+    """
+    Statically define slots and their configuration
+    """
+
+
+class CallflowsPivotMethod(StrEnum):
+    """
+    What HTTP verb to send the request(s) with
+    """
+
+    get = "get"
+    post = "post"
+    GET = "GET"
+    POST = "POST"
+
+
+class CallflowsPivotReqBodyFormat(StrEnum):
+    """
+    What format should the request body have when using POST
+    """
+
+    form = "form"
+    json = "json"
+
+
+class CallflowsPivotReqFormat(StrEnum):
+    """
+    What format of Pivot will the your server respond with
+    """
+
+    kazoo = "kazoo"
+    twiml = "twiml"
+
+
+class CallflowsPivot(BaseModel):
+    """
+    Validator for the Pivot callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    cdr_url: str | None = None
+    """
+    Optional URL to send the CDR to at the end of the call
+    """
+    debug: bool | None = False
+    """
+    Store debug logs related to processing this Pivot call
+    """
+    method: CallflowsPivotMethod | None = CallflowsPivotMethod.get
+    """
+    What HTTP verb to send the request(s) with
+    """
+    req_body_format: CallflowsPivotReqBodyFormat | None = (
+        CallflowsPivotReqBodyFormat.form
+    )
+    """
+    What format should the request body have when using POST
+    """
+    req_format: CallflowsPivotReqFormat | None = CallflowsPivotReqFormat.kazoo
+    """
+    What format of Pivot will the your server respond with
+    """
+    req_timeout_ms: int | None = None
+    """
+    How long, in milliseconds, to wait for a Pivot response from the HTTP server
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    voice_url: str
+    """
+    What URL to request the initial Pivot callflow
+    """
+
+
+class CallflowsPlay(BaseModel):
+    """
+    Validator for the play callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    answer: bool | None = None
+    """
+    Whether to answer an unanswered call
+    """
+    endless_playback: bool | None = False
+    """
+    Loop the media continuously
+    """
+    id: str | None = None
+    """
+    Media ID or URL of the media to play
+    """
+    loop_count: int | None = None
+    """
+    How many times to loop the media
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    terminators: list[str] | None = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate playback of the audio
+    """
+
+
+class CallflowsPrependCidAction(StrEnum):
+    """
+    Action to perform
+    """
+
+    reset = "reset"
+    prepend = "prepend"
+
+
+class CallflowsPrependCidApplyTo(StrEnum):
+    """
+    Apply the prepend to which caller ID
+    """
+
+    original = "original"
+    current = "current"
+
+
+class CallflowsPrependCid(BaseModel):
+    """
+    Validator for the prepend_cid callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsPrependCidAction | None = CallflowsPrependCidAction.prepend
+    """
+    Action to perform
+    """
+    apply_to: CallflowsPrependCidApplyTo | None = CallflowsPrependCidApplyTo.current
+    """
+    Apply the prepend to which caller ID
+    """
+    caller_id_name_prefix: str | None = ""
+    """
+    Prefix caller ID name
+    """
+    caller_id_number_prefix: str | None = ""
+    """
+    Prefix caller ID number
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsPrivacyEndpointStrategy(StrEnum):
+    """
+    whether cf_privacy should overwrite or merge with the caller_id_options of the endpoint.
+    """
+
+    overwrite = "overwrite"
+    merge = "merge"
+
+
+class CallflowsPrivacyMode(StrEnum):
+    """
+    set caller privacy on calls, restricting the presentation some or full parts of Caller ID
+    """
+
+    full = "full"
+    name = "name"
+    number = "number"
+    yes = "yes"
+
+
+class CallflowsPrivacy(BaseModel):
+    """
+    Validator for the privacy callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    endpoint_strategy: CallflowsPrivacyEndpointStrategy | None = (
+        CallflowsPrivacyEndpointStrategy.overwrite
+    )
+    """
+    whether cf_privacy should overwrite or merge with the caller_id_options of the endpoint.
+    """
+    mode: CallflowsPrivacyMode | None = CallflowsPrivacyMode.full
+    """
+    set caller privacy on calls, restricting the presentation some or full parts of Caller ID
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsReceiveFaxMediaFaxOption(Enum):
+    """
+    Caller flag for T38 settings
+    """
+
+    auto = "auto"
+    bool_True = True
+    bool_False = False
+
+
+class CallflowsReceiveFaxMedia(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    fax_option: CallflowsReceiveFaxMediaFaxOption | None = None
+    """
+    Caller flag for T38 settings
+    """
+
+
+class CallflowsReceiveFax(BaseModel):
+    """
+    Validator for the receive_fax callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    media: CallflowsReceiveFaxMedia | None = None
+    owner_id: str | None = None
+    """
+    User ID to send fax to
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsRecordCallAction(StrEnum):
+    """
+    Whether to start or stop the recording
+    """
+
+    start = "start"
+    stop = "stop"
+
+
+class CallflowsRecordCallFormat(StrEnum):
+    """
+    What format to store the recording on disk
+    """
+
+    mp3 = "mp3"
+    wav = "wav"
+
+
+class CallflowsRecordCallMethod(StrEnum):
+    """
+    HTTP verb to use when sending the recording to the supplied URL
+    """
+
+    put = "put"
+    post = "post"
+
+
+class CallflowsRecordCall(BaseModel):
+    """
+    Validator for the Record Call callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsRecordCallAction = CallflowsRecordCallAction.start
+    """
+    Whether to start or stop the recording
+    """
+    format: CallflowsRecordCallFormat | None = None
+    """
+    What format to store the recording on disk
+    """
+    label: str | None = None
+    """
+    Label to include in the origin of call recording
+    """
+    media_name: str | None = None
+    """
+    the name of media
+    """
+    method: CallflowsRecordCallMethod | None = CallflowsRecordCallMethod.put
+    """
+    HTTP verb to use when sending the recording to the supplied URL
+    """
+    origin: str | None = None
+    """
+    How the recording was started - read-only
+    """
+    record_min_sec: int | None = None
+    """
+    The minimum length, in seconds, the recording must be to be considered successful. Otherwise it is deleted
+    """
+    record_on_answer: bool | None = False
+    """
+    Whether to delay the recording until the channel is answered
+    """
+    record_on_bridge: bool | None = False
+    """
+    Whether to delay the recording until the channel is bridged
+    """
+    record_sample_rate: int | None = None
+    """
+    What sampling rate to use on the recording
+    """
+    should_follow_transfer: bool | None = True
+    """
+    If true, the recording will continue after a transfer on the active leg
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    time_limit: int | None = 3600
+    """
+    Time limit, in seconds, for the recording
+    """
+    url: str | None = None
+    """
+    The URL to use when sending the recording for storage
+    """
+
+
+class CallflowsRecordCallerFormat(StrEnum):
+    """
+    What format to store the recording on disk
+    """
+
+    mp3 = "mp3"
+    wav = "wav"
+
+
+class CallflowsRecordCallerMethod(StrEnum):
+    """
+    What HTTP method to use when sending the recording
+    """
+
+    put = "put"
+    post = "post"
+
+
+class CallflowsRecordCaller(BaseModel):
+    """
+    Record the caller's audio stream
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    format: CallflowsRecordCallerFormat | None = None
+    """
+    What format to store the recording on disk
+    """
+    method: CallflowsRecordCallerMethod | None = CallflowsRecordCallerMethod.put
+    """
+    What HTTP method to use when sending the recording
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    time_limit: int | None = 3600
+    """
+    Time limit, in seconds, for the recording
+    """
+    url: str | None = None
+    """
+    The URL to use when sending the recording for storage
+    """
+
+
+class CallflowsResponse(BaseModel):
+    """
+    Validator for the Response callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: int = 486
+    """
+    The SIP Hangup code to respond with
+    """
+    media: Annotated[str | None, Field(max_length=2048)] = None
+    """
+    Optional media file to play before responding with the hangup code/cause
+    """
+    message: str | None = None
+    """
+    The SIP Hangup cause to respond with
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsRingGroupEndpointEndpointType(StrEnum):
+    """
+    The type (device, user, etc) of endpoint
+    """
+
+    device = "device"
+    user = "user"
+    group = "group"
+
+
+class CallflowsRingGroupEndpoint(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    delay: int | None = 0
+    """
+    How long to delay ringing the endpoint, in seconds
+    """
+    endpoint_type: CallflowsRingGroupEndpointEndpointType
+    """
+    The type (device, user, etc) of endpoint
+    """
+    id: Annotated[str, Field(max_length=128, min_length=1)]
+    """
+    The ID of the endpoint
+    """
+    timeout: int | None = 20
+    """
+    How long to ring the endpoint, in seconds
+    """
+    weight: int | None = None
+    """
+    Weight of endpoint, different usage in various strategies
+    """
+
+
+class CallflowsRingGroupRingtones(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    external: str | None = None
+    """
+    Ring tone for calls from external sources
+    """
+    internal: str | None = None
+    """
+    Ring tone for calls from external sources
+    """
+
+
+class CallflowsRingGroupStrategy(StrEnum):
+    """
+    How to ring the members of the group
+    """
+
+    simultaneous = "simultaneous"
+    single = "single"
+    weighted_random = "weighted_random"
+
+
+class CallflowsRingGroup(BaseModel):
+    """
+    Validator for the Ring Group callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    endpoints: list[CallflowsRingGroupEndpoint]
+    """
+    Endpoint IDs (devices, users, etc) included in the ring group
+    """
+    fail_on_single_reject: bool | None = None
+    """
+    If any leg rejects the call, cancel all other legs
+    """
+    ignore_forward: bool | None = True
+    """
+    If true, will ignore SIP redirect requests for call-forwarded devices
+    """
+    repeats: int | None = 1
+    """
+    How many times to retry the ring group
+    """
+    ringback: str | None = None
+    """
+    Ringback to use
+    """
+    ringtones: CallflowsRingGroupRingtones | None = None
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    strategy: CallflowsRingGroupStrategy | None = (
+        CallflowsRingGroupStrategy.simultaneous
+    )
+    """
+    How to ring the members of the group
+    """
+    timeout: int | None = 20
+    """
+    How long to ring the ring group before continuing, in seconds
+    """
+
+
+class CallflowsRingGroupToggleAction(StrEnum):
+    """
+    What the module should do. Options are 'login' and 'logout'
+    """
+
+    login = "login"
+    logout = "logout"
+
+
+class CallflowsRingGroupToggle(BaseModel):
+    """
+    Validator for the ring_group_toggle callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsRingGroupToggleAction
+    """
+    What the module should do. Options are 'login' and 'logout'
+    """
+    callflow_id: str
+    """
+    The callflow containing the ring group to log in and out of
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsRouteToCid(BaseModel):
+    """
+    Endpoints lookup by cid number
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    can_call_self: bool | None = None
+    """
+    Toggle whether devices of the same owner can call each other
+    """
+    can_text_self: bool | None = None
+    """
+    Toggle whether devices of the same owner can text each other
+    """
+    cid_types: list[str] | None = ["internal"]
+    """
+    CID types to perform search: internal, external, custom
+    """
+    delay: int | None = 0
+    """
+    How long to delay ringing the device, in seconds
+    """
+    endpoint_types: list[Any] | None = []
+    """
+    Endpoint types to perform search: user, device
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    static_invite: str | None = None
+    """
+    Override the SIP Username
+    """
+    suppress_clid: bool | None = None
+    """
+    Suppress sending caller ID
+    """
+    timeout: int | None = 0
+    """
+    Time, in seconds, to wait for device to bridge
+    """
+
+
+class CallflowsSendDtmf(BaseModel):
+    """
+    Validator for the Send DTMF callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    digits: str
+    """
+    String of DTMF tones to send
+    """
+    duration_ms: str | int | None = "2000"
+    """
+    How long, in milliseconds, to send each DTMF
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsSet(BaseModel):
+    """
+    Validator for the set callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsSetAlertInfo(BaseModel):
+    """
+    Validator for the set_alert_info callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    alert_info: str
+    """
+    Set `Alert-Info` header inside b-leg channel. Used for distinctive ring.
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsSetCid(BaseModel):
+    """
+    Validator for the set_cid callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    caller_id_name: str | None = ""
+    """
+    Set caller ID Name
+    """
+    caller_id_number: str | None = ""
+    """
+    Set caller ID number
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsSetVariableChannel(StrEnum):
+    """
+    Which channel to set the variable on
+    """
+
+    a = "a"
+    both = "both"
+
+
+class CallflowsSetVariable(BaseModel):
+    """
+    Validator for the set_variable callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channel: CallflowsSetVariableChannel | None = CallflowsSetVariableChannel.a
+    """
+    Which channel to set the variable on
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    value: str | None = None
+    """
+    The value to set 'variable'
+    """
+    variable: str | None = None
+    """
+    The variable name to set on the leg(s)
+    """
+
+
+class CallflowsSetVariables(BaseModel):
+    """
+    Validator for the set_variables callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    custom_application_vars: dict[
+        Annotated[str, StringConstraints(pattern=r"[a-zA-Z0-9\-_]+")], str
     ] = {}
     """
-    Children callflows
+    Key-value pairs to set as custom_application_vars on the channel
     """
-    data: dict[str, Any] = {}
+    export: bool | None = None
     """
-    The data/arguments of the callflow module
+    When true the provided custom_application_vars are set on the channel and any channel bridged to it later
     """
-    module: Annotated[str, Field(max_length=64, min_length=1)]
+    skip_module: bool | None = None
     """
-    The name of the callflow module to excute at this node
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
+
+
+class CallflowsSkel(BaseModel):
+    """
+    Validator for the skel callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsSleepUnit(StrEnum):
+    """
+    What time unit is 'duration' in
+    """
+
+    ms = "ms"
+    s = "s"
+    m = "m"
+    h = "h"
+
+
+class CallflowsSleep(BaseModel):
+    """
+    Validator for the sleep callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    duration: int | None = 0
+    """
+    How long to pause before continuing the callflow
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    unit: CallflowsSleepUnit | None = CallflowsSleepUnit.s
+    """
+    What time unit is 'duration' in
+    """
+
+
+class CallflowsTemporalRouteAction(StrEnum):
+    """
+    What action to perform
+    """
+
+    menu = "menu"
+    enable = "enable"
+    disable = "disable"
+    reset = "reset"
+
+
+class CallflowsTemporalRoute(BaseModel):
+    """
+    Validator for the temporal_route callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsTemporalRouteAction | None = None
+    """
+    What action to perform
+    """
+    interdigit_timeout: int | None = None
+    """
+    How long, in milliseconds, to wait for the next keypress
+    """
+    rule_set: str | None = None
+    """
+    ID of the rule set
+    """
+    rules: list[str] | None = []
+    """
+    List of rule IDs to use
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    timezone: str | None = None
+    """
+    Timezone to use when processing temporal rules
+    """
+
+
+class CallflowsTransferLeg(StrEnum):
+    """
+    Which leg to transfer (transferee)
+    """
+
+    self = "self"
+    bleg = "bleg"
+
+
+class CallflowsTransferTransferType(StrEnum):
+    """
+    The type of transfer to perform
+    """
+
+    attended = "attended"
+    blind = "blind"
+
+
+class CallflowsTransfer(BaseModel):
+    """
+    Validator for the transfer callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    captures: list[Any] | None = ["no_match"]
+    """
+    What to default to using if no capture group is present
+    """
+    leg: CallflowsTransferLeg | None = None
+    """
+    Which leg to transfer (transferee)
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    target: str | None = None
+    """
+    The target destination (extension or DID)
+    """
+    transfer_type: CallflowsTransferTransferType | None = (
+        CallflowsTransferTransferType.blind
+    )
+    """
+    The type of transfer to perform
+    """
+
+
+class CallflowsTtsEngine(StrEnum):
+    """
+    What TTS engine to use
+    """
+
+    flite = "flite"
+    google = "google"
+    ispeech = "ispeech"
+    voicefabric = "voicefabric"
+
+
+class CallflowsTts(BaseModel):
+    """
+    Validator for the TTS (Text-to-speech) callflow action
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    endless_playback: bool | None = None
+    """
+    Loop the media until canceled
+    """
+    engine: CallflowsTtsEngine | None = None
+    """
+    What TTS engine to use
+    """
+    language: str | None = None
+    """
+    The language of the speaker
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    terminators: list[str] | None = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate playback of the audio
+    """
+    text: Annotated[str, Field(max_length=1000, min_length=1)]
+    """
+    The text to speak
+    """
+    voice: str | None = "female"
+    """
+    What voice to use when speaking the text
+    """
+
+
+class CallflowsUserStrategy(StrEnum):
+    """
+    Ringing strategy for the endpoint(s)
+    """
+
+    simultaneous = "simultaneous"
+    single = "single"
+
+
+class CallflowsUser(BaseModel):
+    """
+    Validator for the user callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    can_call_self: bool | None = None
+    """
+    Toggle whether devices of this use can call each other
+    """
+    can_text_self: bool | None = None
+    """
+    Toggle whether devices of this use can text each other
+    """
+    custom_sip_headers: dict[str, Any] | None = None
+    """
+    KV Object where the name is the SIP header and the value is the SIP field
+    """
+    delay: int | None = 0
+    """
+    How long to delay the endpoint(s) before bridging
+    """
+    fail_on_single_reject: bool | None = None
+    """
+    If any leg rejects the call, cancel all other legs
+    """
+    id: str | None = None
+    """
+    User ID
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    static_invite: str | None = None
+    """
+    Override the SIP Username
+    """
+    strategy: CallflowsUserStrategy | None = CallflowsUserStrategy.simultaneous
+    """
+    Ringing strategy for the endpoint(s)
+    """
+    suppress_clid: bool | None = None
+    """
+    Toggle whether to suppress caller ID
+    """
+    timeout: int | None = 20
+    """
+    Timeout, in seconds, to wait for answer
+    """
+
+
+class CallflowsVoicemailAction(StrEnum):
+    """
+    Whether to check voicemail box or compose a new voicemail message
+    """
+
+    check = "check"
+    compose = "compose"
+
+
+class CallflowsVoicemail(BaseModel):
+    """
+    Validator for the Voicemail callflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: CallflowsVoicemailAction | None = CallflowsVoicemailAction.compose
+    """
+    Whether to check voicemail box or compose a new voicemail message
+    """
+    callerid_match_login: bool | None = False
+    """
+    Whether to match the caller ID to a voicemail box
+    """
+    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    """
+    The ID of the voicemail box
+    """
+    interdigit_timeout: int | None = 2000
+    """
+    The amount of time (in milliseconds) to wait for the caller to press the next digit after pressing a digit
+    """
+    max_message_length: int | None = 500
+    """
+    Max length of the message that caller can leave in voicemail box
+    """
+    single_mailbox_login: bool | None = False
+    """
+    Allow login if caller has a single mailbox
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+
+
+class CallflowsWebhookHttpVerb(StrEnum):
+    """
+    What HTTP verb to use when sending the request
+    """
+
+    post = "post"
+    get = "get"
+
+
+class CallflowsWebhook(BaseModel):
+    """
+    Validator for the webhook callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    custom_data: dict[str, Any] | None = None
+    """
+    JSON object of custom data included on the HTTP request
+    """
+    http_verb: CallflowsWebhookHttpVerb | None = None
+    """
+    What HTTP verb to use when sending the request
+    """
+    retries: int | None = None
+    """
+    How many times to retry the request if the host isn't available
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    uri: str | None = None
+    """
+    The HTTP URI to send the request
+    """
+
+
+class ConferencesMember(BaseModel):
+    """
+    Defines the discovery (call in) properties for a member
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    join_deaf: bool | None = False
+    """
+    Determines if a member will join deaf
+    """
+    join_muted: bool | None = True
+    """
+    Determines if a member will join muted
+    """
+    numbers: list[str] | None = []
+    """
+    Defines the conference (call in) number(s) for members
+    """
+    pins: list[str] | None = []
+    """
+    Defines the pin number(s) for members
+    """
+    play_entry_prompt: bool | None = None
+    """
+    Whether to play the entry prompt on member join
+    """
+
+
+class ConferencesModerator(BaseModel):
+    """
+    Defines the discovery (call in) properties for a moderator
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    join_deaf: bool | None = False
+    """
+    Determines if a moderator will join deaf
+    """
+    join_muted: bool | None = False
+    """
+    Determines if a moderator will join muted
+    """
+    numbers: list[str] | None = []
+    """
+    Defines the conference (call in) number(s) for moderators
+    """
+    pins: list[str] | None = []
+    """
+    Defines the pin number(s) for moderators
+    """
+
+
+class Conferences(BaseModel):
+    """
+    Schema for conferences
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    bridge_password: str | None = None
+    """
+    the password used for a conference bridge
+    """
+    bridge_username: str | None = None
+    """
+    the username used for a conference bridge
+    """
+    caller_controls: str | None = None
+    """
+    caller controls (config settings)
+    """
+    conference_numbers: list[str] | None = []
+    """
+    Defines conference numbers that can be used by members or moderators
+    """
+    controls: dict[str, Any] | None = None
+    """
+    controls
+    """
+    domain: str | None = None
+    """
+    domain
+    """
+    flags: list[str] | None = None
+    """
+    Flags set by external applications
+    """
+    focus: str | None = None
+    """
+    This is a read-only property indicating the media server hosting the conference
+    """
+    language: str | None = None
+    """
+    Prompt language to play in the conference
+    """
+    max_members_media: str | None = None
+    """
+    Media to play when the conference is full
+    """
+    max_participants: int | None = None
+    """
+    The maximum number of participants that can join
+    """
+    member: Annotated[ConferencesMember | None, Field(validate_default=True)] = {}
+    """
+    Defines the discovery (call in) properties for a member
+    """
+    moderator: Annotated[ConferencesModerator | None, Field(validate_default=True)] = {}
+    """
+    Defines the discovery (call in) properties for a moderator
+    """
+    moderator_controls: str | None = None
+    """
+    profile on the switch for controlling the conference as a moderator
+    """
+    name: Annotated[str | None, Field(max_length=128, min_length=1)] = None
+    """
+    A friendly name for the conference
+    """
+    owner_id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    """
+    The user ID who manages this conference
+    """
+    play_entry_tone: bool | str | None = None
+    """
+    Whether to play an entry tone, or the entry tone to play
+    """
+    play_exit_tone: bool | str | None = None
+    """
+    Whether to play an exit tone, or the exit tone to play
+    """
+    play_name: bool | None = False
+    """
+    Do we need to announce new conference members?
+    """
+    play_welcome: bool | None = None
+    """
+    Whether to play the welcome prompt
+    """
+    profile: dict[str, Any] | None = None
+    """
+    Profile configuration
+    """
+    profile_name: str | None = None
+    """
+    conference profile name
+    """
+    require_moderator: bool | None = None
+    """
+    does the conference require a moderator
+    """
+    wait_for_moderator: bool | None = None
+    """
+    should members wait for a moderator before joining the conference
+    """
+
+
+class ConferencesProfile(BaseModel):
+    """
+    Schema for conference profiles
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    alone_sound: Annotated[str | None, Field(alias="alone-sound")] = None
+    """
+    Audio that plays while you are alone in the conference
+    """
+    announce_count: Annotated[int | None, Field(alias="announce-count")] = None
+    """
+    Play member count to conference when above this threshold
+    """
+    caller_controls: Annotated[str | None, Field(alias="caller-controls")] = None
+    """
+    Name of the caller control group
+    """
+    comfort_noise: Annotated[int | None, Field(alias="comfort-noise")] = None
+    """
+    The volume level of background white noise
+    """
+    energy_level: Annotated[int | None, Field(alias="energy-level")] = None
+    """
+    Energy level required for audio to be sent to other users
+    """
+    enter_sound: Annotated[str | None, Field(alias="enter-sound")] = None
+    """
+    Audio to play when entering a conference
+    """
+    exit_sound: Annotated[str | None, Field(alias="exit-sound")] = None
+    """
+    Audio to play when exiting a conference
+    """
+    interval: int | None = None
+    """
+    Milliseconds per frame
+    """
+    locked_sound: Annotated[str | None, Field(alias="locked-sound")] = None
+    """
+    Audio to play when the conference is locked
+    """
+    max_members: Annotated[int | None, Field(alias="max-members")] = None
+    """
+    Set the maximum number of members in the conference
+    """
+    max_members_sound: Annotated[str | None, Field(alias="max-members-sound")] = None
+    """
+    If max-members has been reached, audio to play to caller instead of joining the conference
+    """
+    moderator_controls: Annotated[str | None, Field(alias="moderator-controls")] = None
+    """
+    Name of the moderator control group to use
+    """
+    moh_sound: Annotated[str | None, Field(alias="moh-sound")] = None
+    """
+    Audio to play, on a loop, while participant count is 1
+    """
+    muted_sound: Annotated[str | None, Field(alias="muted-sound")] = None
+    """
+    Audio to play when muted
+    """
+    rate: int | None = None
+    """
+    Audio sample rate
+    """
+    unmuted_sound: Annotated[str | None, Field(alias="unmuted-sound")] = None
+    """
+    Audio to play when unmuted
+    """
+
+
+CustomSipHeaders = TypeAliasType(
+    "CustomSipHeaders",
+    dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-z0-9_\-]+$")], str],
+)
+"""
+Custom SIP headers applied to an INVITE
+"""
 
 
 class Metaflow(BaseModel):
@@ -78,7 +3146,7 @@ class Metaflow(BaseModel):
     """
 
 
-class BindingDigit(StrEnum):
+class MetaflowsBindingDigit(StrEnum):
     """
     What DTMF will trigger the collection and analysis of the subsequent DTMF sequence
     """
@@ -97,7 +3165,7 @@ class BindingDigit(StrEnum):
     pound = "#"
 
 
-class ListenOn(StrEnum):
+class MetaflowsListenOn(StrEnum):
     """
     Which leg(s) of the call to listen for DTMF
     """
@@ -115,7 +3183,7 @@ class Metaflows(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    binding_digit: BindingDigit | None = BindingDigit.star
+    binding_digit: MetaflowsBindingDigit | None = MetaflowsBindingDigit.star
     """
     What DTMF will trigger the collection and analysis of the subsequent DTMF sequence
     """
@@ -123,7 +3191,7 @@ class Metaflows(BaseModel):
     """
     How long to wait between DTMF presses before processing the collected sequence (milliseconds)
     """
-    listen_on: ListenOn | None = None
+    listen_on: MetaflowsListenOn | None = None
     """
     Which leg(s) of the call to listen for DTMF
     """
@@ -175,6 +3243,18 @@ class ReadOnlyFields(BaseModel):
     deleted: bool | None = None
 
 
+class CallflowListRowFeaturecode(BaseModel):
+    """
+    When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str | None, Field(max_length=128, min_length=1)] = None
+    number: Annotated[str | None, Field(max_length=30, min_length=1)] = None
+
+
 class CallflowListRow(BaseModel):
     """
     A callflow as the listing shows it (Kazoo 4.3 view `callflows/crossbar_listing`).
@@ -211,7 +3291,7 @@ class CallflowListRow(BaseModel):
     """
     Group of the callflow, when set.
     """
-    featurecode: Featurecode | Literal[False]
+    featurecode: CallflowListRowFeaturecode | Literal[False]
     """
     The stored feature code, or `false` when the callflow has none.
     """
@@ -319,15 +3399,293 @@ class ErrorResponse(BaseModel):
     """
 
 
+class CallflowsOffnetCustomSipHeaders(BaseModel):
+    """
+    A property list of SIP headers
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    in_: Annotated[CustomSipHeaders | None, Field(alias="in")] = None
+    """
+    Custom SIP Headers to be applied to calls inbound to Kazoo from the endpoint
+    """
+    out: CustomSipHeaders | None = None
+    """
+    Custom SIP Headers to be applied to calls outbound from Kazoo to the endpoint
+    """
+
+
+class CallflowsOffnet(BaseModel):
+    """
+    Validator for the offnet callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    bypass_e164: bool | None = None
+    """
+    Use the original requested number instead of normalizing to E164
+    """
+    caller_id_type: str | None = "external"
+    """
+    Which configured caller-id to use (key in the 'caller_id' object)
+    """
+    custom_sip_headers: CallflowsOffnetCustomSipHeaders | None = None
+    """
+    A property list of SIP headers
+    """
+    do_not_normalize: bool | None = None
+    """
+    Use the original requested number instead of normalizing; otherwise try to apply the endpoint's dialplan to the requested number
+    """
+    dynamic_flags: list[str] | None = None
+    """
+    List of function names (or 'zone') that are called on the Call record to populate the 'flags' array sent to the resource(s) for matching
+    """
+    emit_account_id: bool | None = None
+    """
+    Toggles whether to put the account id in the SIP packets
+    """
+    format_from_uri: bool | None = None
+    """
+    If true, puts the account realm in the From header
+    """
+    from_uri_realm: str | None = None
+    """
+    Override the From realm in the SIP packets
+    """
+    hunt_account_id: str | None = None
+    """
+    When using local resources, use this account instead of the account making the call (useful for resellers)
+    """
+    ignore_early_media: bool | None = False
+    """
+    Toggle whether to ignore early media
+    """
+    outbound_flags: list[str] | None = []
+    """
+    List of flags to use when matching resources to route the call
+    """
+    resource_type: str | None = None
+    """
+    sets a custom resource type for the published amqp message
+    """
+    ringback: str | None = None
+    """
+    Tone or file to play while waiting for the leg to be answered
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    timeout: int | None = None
+    """
+    How long, in seconds, to wait for the call to be answered
+    """
+    to_did: str | None = None
+    """
+    Statically set the DID to dial
+    """
+    use_local_resources: bool | None = True
+    """
+    Toggle whether to use the account's (or hunt_account_id's) resources vs the system resources
+    """
+
+
+class CallflowsResourcesCustomSipHeaders(BaseModel):
+    """
+    A property list of SIP headers
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    in_: Annotated[CustomSipHeaders | None, Field(alias="in")] = None
+    """
+    Custom SIP Headers to be applied to calls inbound to Kazoo from the endpoint
+    """
+    out: CustomSipHeaders | None = None
+    """
+    Custom SIP Headers to be applied to calls outbound from Kazoo to the endpoint
+    """
+
+
+class CallflowsResources(BaseModel):
+    """
+    Validator for the resources callflow data object
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    bypass_e164: bool | None = None
+    """
+    Use the original requested number instead of normalizing to E164
+    """
+    caller_id_type: str | None = "external"
+    """
+    Which configured caller-id to use (key in the 'caller_id' object)
+    """
+    custom_sip_headers: CallflowsResourcesCustomSipHeaders | None = None
+    """
+    A property list of SIP headers
+    """
+    do_not_normalize: bool | None = None
+    """
+    Use the original requested number instead of normalizing; otherwise try to apply the endpoint's dialplan to the requested number
+    """
+    dynamic_flags: list[str] | None = None
+    """
+    List of function names (or 'zone') that are called on the Call record to populate the 'flags' array sent to the resource(s) for matching
+    """
+    emit_account_id: bool | None = None
+    """
+    Toggles whether to put the account id in the SIP packets
+    """
+    format_from_uri: bool | None = None
+    """
+    If true, puts the account realm in the From header
+    """
+    from_uri_realm: str | None = None
+    """
+    Override the From realm in the SIP packets
+    """
+    hunt_account_id: str | None = None
+    """
+    When using local resources, use this account instead of the account making the call (useful for resellers)
+    """
+    ignore_early_media: bool | None = False
+    """
+    Toggle whether to ignore early media
+    """
+    outbound_flags: list[str] | None = []
+    """
+    List of flags to use when matching resources to route the call
+    """
+    resource_type: str | None = None
+    """
+    sets a custom resource type for the published amqp message
+    """
+    ringback: str | None = None
+    """
+    Tone or file to play while waiting for the leg to be answered
+    """
+    skip_module: bool | None = None
+    """
+    When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
+    """
+    timeout: int | None = None
+    """
+    How long, in seconds, to wait for the call to be answered
+    """
+    to_did: str | None = None
+    """
+    Statically set the DID to dial
+    """
+    use_local_resources: bool | None = True
+    """
+    Toggle whether to use the account's (or hunt_account_id's) resources vs the system resources
+    """
+
+
+FlowNode = TypeAliasType(
+    "FlowNode",
+    Annotated[
+        Union[
+            "CallflowsActionAcdcAgent",
+            "CallflowsActionAcdcMember",
+            "CallflowsActionAcdcQueue",
+            "CallflowsActionAcdcWaitTime",
+            "CallflowsActionAfterBridge",
+            "CallflowsActionAudioMacro",
+            "CallflowsActionBranchBnumber",
+            "CallflowsActionBranchVariable",
+            "CallflowsActionCallForward",
+            "CallflowsActionCallWaiting",
+            "CallflowsActionCallflow",
+            "CallflowsActionCampingFeature",
+            "CallflowsActionCheckCid",
+            "CallflowsActionCidlistmatch",
+            "CallflowsActionCollectDtmf",
+            "CallflowsActionConference",
+            "CallflowsActionConferenceFeature",
+            "CallflowsActionDeadAir",
+            "CallflowsActionDevice",
+            "CallflowsActionDirectory",
+            "CallflowsActionDisa",
+            "CallflowsActionDoNotDisturb",
+            "CallflowsActionDynamicCid",
+            "CallflowsActionEavesdrop",
+            "CallflowsActionEavesdropFeature",
+            "CallflowsActionEdr",
+            "CallflowsActionFaxDetect",
+            "CallflowsActionFaxbox",
+            "CallflowsActionFlushDtmf",
+            "CallflowsActionGroup",
+            "CallflowsActionGroupPickup",
+            "CallflowsActionGroupPickupFeature",
+            "CallflowsActionHangup",
+            "CallflowsActionHotdesk",
+            "CallflowsActionIntercept",
+            "CallflowsActionInterceptFeature",
+            "CallflowsActionIntercom",
+            "CallflowsActionLanguage",
+            "CallflowsActionLookupcidname",
+            "CallflowsActionManualPresence",
+            "CallflowsActionMenu",
+            "CallflowsActionMissedCallAlert",
+            "CallflowsActionMove",
+            "CallflowsActionNomorobo",
+            "CallflowsActionOffnet",
+            "CallflowsActionPageGroup",
+            "CallflowsActionPark",
+            "CallflowsActionPivot",
+            "CallflowsActionPlay",
+            "CallflowsActionPrependCid",
+            "CallflowsActionPrivacy",
+            "CallflowsActionReceiveFax",
+            "CallflowsActionRecordCall",
+            "CallflowsActionRecordCaller",
+            "CallflowsActionResources",
+            "CallflowsActionResponse",
+            "CallflowsActionRingGroup",
+            "CallflowsActionRingGroupToggle",
+            "CallflowsActionRouteToCid",
+            "CallflowsActionSendDtmf",
+            "CallflowsActionSet",
+            "CallflowsActionSetAlertInfo",
+            "CallflowsActionSetCid",
+            "CallflowsActionSetVariable",
+            "CallflowsActionSetVariables",
+            "CallflowsActionSkel",
+            "CallflowsActionSleep",
+            "CallflowsActionTemporalRoute",
+            "CallflowsActionTransfer",
+            "CallflowsActionTts",
+            "CallflowsActionUser",
+            "CallflowsActionVoicemail",
+            "CallflowsActionWebhook",
+        ],
+        Field(discriminator="module"),
+    ],
+)
+"""
+A callflow node of a known module. `module` selects the variant, and `data` must match the module's schema `callflows.<module>`.
+"""
+
+
 class Callflows(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    featurecode: Featurecode | None = None
+    featurecode: CallflowsFeaturecode | None = None
     """
     When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
     """
-    flow: CallflowsAction
+    flow: FlowNode
     """
     A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
     """
@@ -335,13 +3693,38 @@ class Callflows(BaseModel):
     """
     Actions applied to a call outside of the normal callflow, initiated by the caller(s)
     """
-    numbers: list[Number] | None = []
+    numbers: list[CallflowsNumber] | None = []
     """
     A list of static numbers that the callflow should execute for
     """
-    patterns: list[Pattern] | None = []
+    patterns: list[CallflowsPattern] | None = []
     """
     A list of regular expressions that the callflow should execute for, with optional capture groups
+    """
+
+
+class CallflowsAction(BaseModel):
+    """
+    A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    children: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r".+")], FlowNode] | None,
+        Field(validate_default=True),
+    ] = {}
+    """
+    Children callflows
+    """
+    data: dict[str, Any] = {}
+    """
+    The data/arguments of the callflow module
+    """
+    module: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
     """
 
 
@@ -354,28 +3737,6 @@ class CallflowRequest(BaseModel):
         extra="allow",
     )
     data: Callflows
-
-
-class CallflowDocument(Callflows):
-    """
-    A stored callflow as responses show it.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    id: Annotated[str, Field(pattern="^[0-9a-f]{32}$")]
-    """
-    Id of the callflow.
-    """
-    metadata: dict[str, ReferencedDocument] | None = None
-    """
-    Fetch only: the documents the flow refers to, by id.
-    """
-    field_read_only: Annotated[ReadOnlyFields | None, Field(alias="_read_only")] = None
-    """
-    Delete only: `{"deleted": true}`.
-    """
 
 
 class CallflowResponse(BaseModel):
@@ -414,5 +3775,1124 @@ class CallflowResponse(BaseModel):
     data: CallflowDocument
 
 
-CallflowsAction.model_rebuild()
+class CallflowDocument(Callflows):
+    """
+    A stored callflow as responses show it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[str, Field(pattern="^[0-9a-f]{32}$")]
+    """
+    Id of the callflow.
+    """
+    metadata: dict[str, ReferencedDocument] | None = None
+    """
+    Fetch only: the documents the flow refers to, by id.
+    """
+    field_read_only: Annotated[ReadOnlyFields | None, Field(alias="_read_only")] = None
+    """
+    Delete only: `{"deleted": true}`.
+    """
+
+
+class CallflowsActionAcdcAgent(CallflowsAction):
+    """
+    A callflow node that runs the `acdc_agent` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["acdc_agent"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAcdcAgent, Field(validate_default=True)] = {}
+
+
+class CallflowsActionAcdcMember(CallflowsAction):
+    """
+    A callflow node that runs the `acdc_member` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["acdc_member"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAcdcMember, Field(validate_default=True)] = {}
+
+
+class CallflowsActionAcdcQueue(CallflowsAction):
+    """
+    A callflow node that runs the `acdc_queue` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["acdc_queue"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAcdcQueue, Field(validate_default=True)] = {}
+
+
+class CallflowsActionAcdcWaitTime(CallflowsAction):
+    """
+    A callflow node that runs the `acdc_wait_time` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["acdc_wait_time"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAcdcWaitTime, Field(validate_default=True)] = {}
+
+
+class CallflowsActionAfterBridge(CallflowsAction):
+    """
+    A callflow node that runs the `after_bridge` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["after_bridge"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAfterBridge, Field(validate_default=True)] = {}
+
+
+class CallflowsActionAudioMacro(CallflowsAction):
+    """
+    A callflow node that runs the `audio_macro` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["audio_macro"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsAudioMacro, Field(validate_default=True)] = {}
+
+
+class CallflowsActionBranchBnumber(CallflowsAction):
+    """
+    A callflow node that runs the `branch_bnumber` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["branch_bnumber"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsBranchBnumber, Field(validate_default=True)] = {}
+
+
+class CallflowsActionBranchVariable(CallflowsAction):
+    """
+    A callflow node that runs the `branch_variable` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["branch_variable"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsBranchVariable
+
+
+class CallflowsActionCallForward(CallflowsAction):
+    """
+    A callflow node that runs the `call_forward` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["call_forward"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCallForward, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCallWaiting(CallflowsAction):
+    """
+    A callflow node that runs the `call_waiting` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["call_waiting"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCallWaiting, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCallflow(CallflowsAction):
+    """
+    A callflow node that runs the `callflow` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["callflow"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCallflow, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCampingFeature(CallflowsAction):
+    """
+    A callflow node that runs the `camping_feature` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["camping_feature"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCampingFeature, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCheckCid(CallflowsAction):
+    """
+    A callflow node that runs the `check_cid` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["check_cid"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCheckCid, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCidlistmatch(CallflowsAction):
+    """
+    A callflow node that runs the `cidlistmatch` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["cidlistmatch"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCidlistmatch, Field(validate_default=True)] = {}
+
+
+class CallflowsActionCollectDtmf(CallflowsAction):
+    """
+    A callflow node that runs the `collect_dtmf` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["collect_dtmf"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsCollectDtmf, Field(validate_default=True)] = {}
+
+
+class CallflowsActionConference(CallflowsAction):
+    """
+    A callflow node that runs the `conference` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["conference"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsConference, Field(validate_default=True)] = {}
+
+
+class CallflowsActionConferenceFeature(CallflowsAction):
+    """
+    A callflow node that runs the `conference_feature` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["conference_feature"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsConferenceFeature, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDeadAir(CallflowsAction):
+    """
+    A callflow node that runs the `dead_air` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["dead_air"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDeadAir, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDevice(CallflowsAction):
+    """
+    A callflow node that runs the `device` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["device"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDevice, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDirectory(CallflowsAction):
+    """
+    A callflow node that runs the `directory` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["directory"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDirectory, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDisa(CallflowsAction):
+    """
+    A callflow node that runs the `disa` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["disa"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDisa, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDoNotDisturb(CallflowsAction):
+    """
+    A callflow node that runs the `do_not_disturb` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["do_not_disturb"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDoNotDisturb, Field(validate_default=True)] = {}
+
+
+class CallflowsActionDynamicCid(CallflowsAction):
+    """
+    A callflow node that runs the `dynamic_cid` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["dynamic_cid"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsDynamicCid, Field(validate_default=True)] = {}
+
+
+class CallflowsActionEavesdrop(CallflowsAction):
+    """
+    A callflow node that runs the `eavesdrop` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["eavesdrop"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsEavesdrop, Field(validate_default=True)] = {}
+
+
+class CallflowsActionEavesdropFeature(CallflowsAction):
+    """
+    A callflow node that runs the `eavesdrop_feature` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["eavesdrop_feature"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsEavesdropFeature, Field(validate_default=True)] = {}
+
+
+class CallflowsActionEdr(CallflowsAction):
+    """
+    A callflow node that runs the `edr` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["edr"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsEdr, Field(validate_default=True)] = {}
+
+
+class CallflowsActionFaxDetect(CallflowsAction):
+    """
+    A callflow node that runs the `fax_detect` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["fax_detect"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsFaxDetect, Field(validate_default=True)] = {}
+
+
+class CallflowsActionFaxbox(CallflowsAction):
+    """
+    A callflow node that runs the `faxbox` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["faxbox"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsFaxbox, Field(validate_default=True)] = {}
+
+
+class CallflowsActionFlushDtmf(CallflowsAction):
+    """
+    A callflow node that runs the `flush_dtmf` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["flush_dtmf"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsFlushDtmf, Field(validate_default=True)] = {}
+
+
+class CallflowsActionGroup(CallflowsAction):
+    """
+    A callflow node that runs the `group` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["group"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsGroup, Field(validate_default=True)] = {}
+
+
+class CallflowsActionGroupPickup(CallflowsAction):
+    """
+    A callflow node that runs the `group_pickup` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["group_pickup"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsGroupPickup, Field(validate_default=True)] = {}
+
+
+class CallflowsActionGroupPickupFeature(CallflowsAction):
+    """
+    A callflow node that runs the `group_pickup_feature` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[
+        Literal["group_pickup_feature"], Field(max_length=64, min_length=1)
+    ]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsGroupPickupFeature
+
+
+class CallflowsActionHangup(CallflowsAction):
+    """
+    A callflow node that runs the `hangup` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["hangup"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsHangup, Field(validate_default=True)] = {}
+
+
+class CallflowsActionHotdesk(CallflowsAction):
+    """
+    A callflow node that runs the `hotdesk` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["hotdesk"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsHotdesk, Field(validate_default=True)] = {}
+
+
+class CallflowsActionIntercept(CallflowsAction):
+    """
+    A callflow node that runs the `intercept` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["intercept"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsIntercept, Field(validate_default=True)] = {}
+
+
+class CallflowsActionInterceptFeature(CallflowsAction):
+    """
+    A callflow node that runs the `intercept_feature` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["intercept_feature"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsInterceptFeature, Field(validate_default=True)] = {}
+
+
+class CallflowsActionIntercom(CallflowsAction):
+    """
+    A callflow node that runs the `intercom` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["intercom"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsIntercom, Field(validate_default=True)] = {}
+
+
+class CallflowsActionLanguage(CallflowsAction):
+    """
+    A callflow node that runs the `language` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["language"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsLanguage
+
+
+class CallflowsActionLookupcidname(CallflowsAction):
+    """
+    A callflow node that runs the `lookupcidname` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["lookupcidname"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsLookupcidname
+
+
+class CallflowsActionManualPresence(CallflowsAction):
+    """
+    A callflow node that runs the `manual_presence` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["manual_presence"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsManualPresence
+
+
+class CallflowsActionMenu(CallflowsAction):
+    """
+    A callflow node that runs the `menu` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["menu"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsMenu, Field(validate_default=True)] = {}
+
+
+class CallflowsActionMissedCallAlert(CallflowsAction):
+    """
+    A callflow node that runs the `missed_call_alert` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["missed_call_alert"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsMissedCallAlert
+
+
+class CallflowsActionMove(CallflowsAction):
+    """
+    A callflow node that runs the `move` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["move"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsMove, Field(validate_default=True)] = {}
+
+
+class CallflowsActionNomorobo(CallflowsAction):
+    """
+    A callflow node that runs the `nomorobo` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["nomorobo"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsNomorobo
+
+
+class CallflowsActionOffnet(CallflowsAction):
+    """
+    A callflow node that runs the `offnet` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["offnet"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsOffnet, Field(validate_default=True)] = {}
+
+
+class CallflowsActionPageGroup(CallflowsAction):
+    """
+    A callflow node that runs the `page_group` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["page_group"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsPageGroup
+
+
+class CallflowsActionPark(CallflowsAction):
+    """
+    A callflow node that runs the `park` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["park"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsPark, Field(validate_default=True)] = {}
+
+
+class CallflowsActionPivot(CallflowsAction):
+    """
+    A callflow node that runs the `pivot` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["pivot"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsPivot
+
+
+class CallflowsActionPlay(CallflowsAction):
+    """
+    A callflow node that runs the `play` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["play"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsPlay, Field(validate_default=True)] = {}
+
+
+class CallflowsActionPrependCid(CallflowsAction):
+    """
+    A callflow node that runs the `prepend_cid` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["prepend_cid"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsPrependCid, Field(validate_default=True)] = {}
+
+
+class CallflowsActionPrivacy(CallflowsAction):
+    """
+    A callflow node that runs the `privacy` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["privacy"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsPrivacy, Field(validate_default=True)] = {}
+
+
+class CallflowsActionReceiveFax(CallflowsAction):
+    """
+    A callflow node that runs the `receive_fax` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["receive_fax"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsReceiveFax, Field(validate_default=True)] = {}
+
+
+class CallflowsActionRecordCall(CallflowsAction):
+    """
+    A callflow node that runs the `record_call` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["record_call"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsRecordCall
+
+
+class CallflowsActionRecordCaller(CallflowsAction):
+    """
+    A callflow node that runs the `record_caller` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["record_caller"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsRecordCaller, Field(validate_default=True)] = {}
+
+
+class CallflowsActionResources(CallflowsAction):
+    """
+    A callflow node that runs the `resources` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["resources"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsResources, Field(validate_default=True)] = {}
+
+
+class CallflowsActionResponse(CallflowsAction):
+    """
+    A callflow node that runs the `response` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["response"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsResponse
+
+
+class CallflowsActionRingGroup(CallflowsAction):
+    """
+    A callflow node that runs the `ring_group` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["ring_group"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsRingGroup
+
+
+class CallflowsActionRingGroupToggle(CallflowsAction):
+    """
+    A callflow node that runs the `ring_group_toggle` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["ring_group_toggle"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsRingGroupToggle
+
+
+class CallflowsActionRouteToCid(CallflowsAction):
+    """
+    A callflow node that runs the `route_to_cid` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["route_to_cid"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsRouteToCid, Field(validate_default=True)] = {}
+
+
+class CallflowsActionSendDtmf(CallflowsAction):
+    """
+    A callflow node that runs the `send_dtmf` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["send_dtmf"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsSendDtmf
+
+
+class CallflowsActionSet(CallflowsAction):
+    """
+    A callflow node that runs the `set` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["set"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsSet, Field(validate_default=True)] = {}
+
+
+class CallflowsActionSetAlertInfo(CallflowsAction):
+    """
+    A callflow node that runs the `set_alert_info` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["set_alert_info"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsSetAlertInfo
+
+
+class CallflowsActionSetCid(CallflowsAction):
+    """
+    A callflow node that runs the `set_cid` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["set_cid"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsSetCid, Field(validate_default=True)] = {}
+
+
+class CallflowsActionSetVariable(CallflowsAction):
+    """
+    A callflow node that runs the `set_variable` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["set_variable"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsSetVariable, Field(validate_default=True)] = {}
+
+
+class CallflowsActionSetVariables(CallflowsAction):
+    """
+    A callflow node that runs the `set_variables` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["set_variables"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsSetVariables
+
+
+class CallflowsActionSkel(CallflowsAction):
+    """
+    A callflow node that runs the `skel` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["skel"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsSkel, Field(validate_default=True)] = {}
+
+
+class CallflowsActionSleep(CallflowsAction):
+    """
+    A callflow node that runs the `sleep` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["sleep"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsSleep, Field(validate_default=True)] = {}
+
+
+class CallflowsActionTemporalRoute(CallflowsAction):
+    """
+    A callflow node that runs the `temporal_route` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["temporal_route"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsTemporalRoute, Field(validate_default=True)] = {}
+
+
+class CallflowsActionTransfer(CallflowsAction):
+    """
+    A callflow node that runs the `transfer` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["transfer"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsTransfer, Field(validate_default=True)] = {}
+
+
+class CallflowsActionTts(CallflowsAction):
+    """
+    A callflow node that runs the `tts` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["tts"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: CallflowsTts
+
+
+class CallflowsActionUser(CallflowsAction):
+    """
+    A callflow node that runs the `user` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["user"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsUser, Field(validate_default=True)] = {}
+
+
+class CallflowsActionVoicemail(CallflowsAction):
+    """
+    A callflow node that runs the `voicemail` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["voicemail"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsVoicemail, Field(validate_default=True)] = {}
+
+
+class CallflowsActionWebhook(CallflowsAction):
+    """
+    A callflow node that runs the `webhook` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["webhook"], Field(max_length=64, min_length=1)]
+    """
+    The name of the callflow module to excute at this node
+    """
+    data: Annotated[CallflowsWebhook, Field(validate_default=True)] = {}
+
+
 Metaflow.model_rebuild()
+CallflowResponse.model_rebuild()

@@ -1,1 +1,1 @@
-"""Build-time half of callflow-kit: Kazoo doc tables to JSON Schema, OpenAPI and code."""
+"""Build-time half of callflow-kit: Kazoo doc tables to JSON Schema, OpenAPI, code."""

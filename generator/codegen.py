@@ -1,8 +1,9 @@
-"""Generate `models.py`, `handlers.py` and `routes.py` from the OpenAPI document.
+"""Generate `models.py`, `handlers.py`, `routes.py` and `flow_nodes.py` from the spec.
 
 Models come from datamodel-code-generator, formatted by black and isort, all three
-at pinned versions. The handler base class and the route table come from the jinja2
-templates in `generator/templates/`. The same spec gives byte-identical files.
+at pinned versions. The handler base class, the route table and the table of flow
+node models by module come from the jinja2 templates in `generator/templates/`.
+The same spec gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 HANDLER_CLASS = "CallflowsHandlers"
 MERGE_TARGET_KEY = "x-merge-target"
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
-GENERATED_FILES = ("models.py", "handlers.py", "routes.py")
+GENERATED_FILES = ("models.py", "handlers.py", "routes.py", "flow_nodes.py")
+# The component whose discriminator mapping ties each module to its node model.
+FLOW_NODE_UNION = "FlowNode"
 # Readable names for the classes datamodel-code-generator names after a property:
 # the entries of a fetched callflow's `metadata`, and its `_read_only` object.
 MODEL_NAMES = {"Metadata": "ReferencedDocument", "FieldReadOnly": "ReadOnlyFields"}
@@ -49,6 +52,14 @@ class RouteSpec:
     has_body: bool
     success_status: int
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlowNodeSpec:
+    """One module's flow node model, as the flow node template needs it."""
+
+    module: str
+    class_name: str
 
 
 def display_name(path: Path) -> str:
@@ -118,6 +129,10 @@ def render_models(spec_text: str, header: str) -> str:
                 model_name_map=MODEL_NAMES,
                 extra_fields="allow",
                 treat_dot_as_module=False,
+                # Name inline classes after their parent (`CallflowsUserStrategy`),
+                # because the module schemas share property names such as
+                # `action` and `strategy` that would otherwise get numbers.
+                parent_scoped_naming=True,
                 use_annotated=True,
                 use_type_alias=True,
                 use_double_quotes=True,
@@ -217,6 +232,28 @@ def collect_routes(spec: Mapping[str, Any]) -> list[RouteSpec]:
     return routes
 
 
+def collect_flow_nodes(spec: Mapping[str, Any]) -> list[FlowNodeSpec]:
+    """Return the node model of each module in the FlowNode discriminator mapping.
+
+    A spec without that component, as derived from pages without module
+    schemas, has none.
+    """
+    union = spec.get("components", {}).get("schemas", {}).get(FLOW_NODE_UNION)
+    if not isinstance(union, dict):
+        return []
+    mapping = union.get("discriminator", {}).get("mapping", {})
+    nodes = []
+    for module, target in mapping.items():
+        component = _component_of({"$ref": target})
+        if component is None:
+            raise GenerateError(
+                f"{FLOW_NODE_UNION} maps module {module!r} to {target!r}, which is "
+                "not a schema component"
+            )
+        nodes.append(FlowNodeSpec(module, class_name(component)))
+    return nodes
+
+
 def _tuple_literal(items: tuple[str, ...]) -> str:
     """Return a Python tuple literal of strings, with double quotes."""
     if len(items) == 1:
@@ -245,9 +282,12 @@ def render_code(spec_text: str, spec_name: str) -> dict[str, str]:
     models = render_models(spec_text, header)
     routes = collect_routes(spec)
 
+    flow_nodes = collect_flow_nodes(spec)
+
     defined = set(re.findall(r"^class (\w+)\(", models, flags=re.MULTILINE))
     imports = sorted({r.request_model for r in routes if r.request_model})
-    if missing := [name for name in imports if name not in defined]:
+    used = [*imports, *(node.class_name for node in flow_nodes)]
+    if missing := [name for name in used if name not in defined]:
         raise GenerateError(f"models.py defines no class {missing[0]!r}")
 
     environment = _environment()
@@ -256,16 +296,19 @@ def render_code(spec_text: str, spec_name: str) -> dict[str, str]:
         "routes": routes,
         "handler_class": HANDLER_CLASS,
         "model_imports": imports,
+        "flow_nodes": flow_nodes,
+        "union": FLOW_NODE_UNION,
     }
     return {
         "models.py": models,
         "handlers.py": environment.get_template("handlers.py.j2").render(context),
         "routes.py": environment.get_template("routes.py.j2").render(context),
+        "flow_nodes.py": environment.get_template("flow_nodes.py.j2").render(context),
     }
 
 
 def generate_code(spec_path: Path, out_dir: Path, spec_name: str | None = None) -> None:
-    """Generate the three files into `out_dir`, naming the spec in their headers.
+    """Generate the files of GENERATED_FILES into `out_dir`, naming the spec.
 
     `spec_name` defaults to the spec path relative to the working folder. Files
     are written to a temporary folder first, then moved into place.

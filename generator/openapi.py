@@ -4,6 +4,19 @@ The page schemas become components under their Kazoo schema ids, with references
 rewritten from `#/definitions/<id>` to `#/components/schemas/<id>`; the flow node
 becomes the recursive `callflows.action` component. The crossbar facts of
 `generator.crossbar` supply envelopes, errors, parameters and authentication.
+
+Module schemas (`callflows.<module>`, the `data` of a node running `<module>`)
+tie each module to its data through a discriminated union::
+
+    FlowNode                   oneOf with a discriminator on `module`
+    ├── callflows.action.user  allOf: callflows.action, module "user",
+    │                          data callflows.user
+    └── ...                    one variant per module
+    callflows.action           the shape every node shares; children → FlowNode
+
+`flow` and every child refer to `FlowNode`, so datamodel-code-generator types a
+node's `data` by its module at any depth, and `callflows.action` stays the base
+class of every node model.
 """
 
 from __future__ import annotations
@@ -21,6 +34,8 @@ from generator.errors import DeriveError
 
 CALLFLOWS = "callflows"
 FLOW_NODE = "callflows.action"
+FLOW_NODE_UNION = "FlowNode"
+MODULE_KEY = "module"
 TAG = "callflows"
 COLLECTION_PATH = "/v2/accounts/{ACCOUNT_ID}/callflows"
 ITEM_PATH = COLLECTION_PATH + "/{CALLFLOW_ID}"
@@ -193,6 +208,7 @@ def page_components(derived: DerivedInput) -> dict[str, Schema]:
         for schema_id in sorted(derived.schemas)
     }
     _extract_flow_node(schemas)
+    _link_modules(schemas)
     for schema in schemas.values():
         _name_enum_members(schema)
     return dict(sorted(schemas.items()))
@@ -245,6 +261,91 @@ def _extract_flow_node(schemas: dict[str, Schema]) -> None:
     if "description" in flow:
         reference["description"] = flow["description"]
     properties["flow"] = reference
+
+
+def module_names(schema_ids: Sequence[str]) -> list[str]:
+    """Return the sorted callflow modules whose `data` schema is among the ids.
+
+    Kazoo validates a node's `data` against the schema `callflows.<module>`, so
+    every such id is a module, except the node itself (`callflows.action`) and
+    sub-schemas with a further dot (`callflows.audio_macro.prompt`).
+    """
+    prefix = CALLFLOWS + "."
+    return sorted(
+        schema_id[len(prefix) :]
+        for schema_id in schema_ids
+        if schema_id.startswith(prefix)
+        and schema_id != FLOW_NODE
+        and "." not in schema_id[len(prefix) :]
+    )
+
+
+def _link_modules(schemas: dict[str, Schema]) -> None:
+    """Add one flow node variant per module and the `FlowNode` union over them.
+
+    Every reference to `callflows.action` outside the variants is pointed at the
+    union, so `flow` and `children` accept only nodes of known modules. Without
+    module schemas, or without a flow node, the components stay as they are.
+    """
+    modules = module_names(list(schemas))
+    if not modules or FLOW_NODE not in schemas:
+        return
+
+    node_ref = crossbar.SCHEMA_PREFIX + FLOW_NODE
+    for schema_id in list(schemas):
+        schemas[schema_id] = _retarget_refs(schemas[schema_id], node_ref)
+
+    mapping = {}
+    for module in modules:
+        variant = f"{FLOW_NODE}.{module}"
+        data_schema = schemas[f"{CALLFLOWS}.{module}"]
+        schemas[variant] = _module_variant(module, not data_schema.get("required"))
+        mapping[module] = crossbar.SCHEMA_PREFIX + variant
+    schemas[FLOW_NODE_UNION] = {
+        "description": "A callflow node of a known module. `module` selects the "
+        f"variant, and `data` must match the module's schema `{CALLFLOWS}.<module>`.",
+        "oneOf": [{"$ref": target} for target in mapping.values()],
+        "discriminator": {"propertyName": MODULE_KEY, "mapping": mapping},
+    }
+
+
+def _retarget_refs(node: Any, old: str) -> Any:
+    """Return `node` with every `$ref` to `old` pointing at the FlowNode union."""
+    if isinstance(node, list):
+        return [_retarget_refs(item, old) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _retarget_refs(value, old) for key, value in node.items()}
+    if result.get("$ref") == old:
+        result["$ref"] = crossbar.SCHEMA_PREFIX + FLOW_NODE_UNION
+    return result
+
+
+def _module_variant(module: str, empty_data_valid: bool) -> Schema:
+    """Return the flow node variant of one module: its name and its data schema.
+
+    `data` keeps the node's `{}` default only where `{}` is valid module data,
+    so a module with required properties needs `data`. `required` repeats the
+    base's list, because datamodel-code-generator otherwise drops the default
+    in the subclass it generates.
+    """
+    data = ref(f"{CALLFLOWS}.{module}")
+    if empty_data_valid:
+        data["default"] = {}
+    return {
+        "description": f"A callflow node that runs the `{module}` module.",
+        "allOf": [
+            ref(FLOW_NODE),
+            {
+                "type": "object",
+                "required": ["data", MODULE_KEY],
+                "properties": {
+                    MODULE_KEY: {"type": "string", "const": module},
+                    "data": data,
+                },
+            },
+        ],
+    }
 
 
 def _has_member_keywords(schema: Schema) -> bool:

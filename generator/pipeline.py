@@ -1,5 +1,19 @@
 """The `derive` command: doc pages to the OpenAPI document or the JSON Schema.
 
+A source folder is read by this layout (`spec/source/` is the default source):
+
+- `*.md`: API doc pages, each naming its main schema as Kazoo does
+  (`callflows.md` documents `callflows`);
+- `modules/*.md`: callflow module doc pages, whose main schema is
+  `callflows.<stem>` (`modules/user.md` documents `callflows.user`, the schema of
+  a `user` node's `data`);
+- `schemas/*.json`: Kazoo JSON schemas, each added under its file stem
+  (`callflows.disa.json` → `callflows.disa`) unless a page defines that id. The
+  folder also resolves references the pages leave undefined.
+
+`README.md` files are documentation and never read as pages. A page given as a
+file is named by the same rule: by its folder if that is called `modules`.
+
 `render_spec` and `render_json_schema` return the exact text `run_derive` writes,
 so the drift check can compare it with the committed file.
 """
@@ -9,7 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +33,106 @@ import yaml
 
 from generator.derive import (
     DerivedSchemas,
+    SchemaSource,
     derive_schemas,
     json_schema_document,
-    list_pages,
+    load_kazoo_schema,
+    page_schema_id,
 )
+from generator.errors import DeriveError, UnresolvedReferenceError
+from generator.jsonschema import iter_references
 from generator.openapi import build_openapi
+from generator.typecell import DEFINITIONS_PREFIX
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SPEC = Path("spec/callflows.openapi.yaml")
+MODULES_FOLDER = "modules"
+SCHEMAS_FOLDER = "schemas"
+MODULE_SCHEMA_PREFIX = "callflows."
+README = "README.md"
+HEADER_WIDTH = 88
+DO_NOT_EDIT = "Do not edit: change the source pages, then run `callflow-kit derive`."
+
+
+@dataclass(slots=True)
+class Sources:
+    """The inputs of one derive run, sorted by the source folder layout."""
+
+    pages: list[Path] = field(default_factory=list)
+    module_pages: list[Path] = field(default_factory=list)
+    schema_files: list[Path] = field(default_factory=list)
+    schema_dirs: list[Path] = field(default_factory=list)
+
+
+def collect_sources(paths: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> Sources:
+    """Expand pages, source folders and JSON schema files into a Sources.
+
+    `schema_dirs` (the `--schemas` folders) come after the layout's `schemas/`
+    folders when references are resolved.
+    """
+    sources = Sources()
+    for path in paths:
+        if path.is_dir():
+            _add_folder(sources, path)
+        elif path.is_file() and path.suffix == ".json":
+            sources.schema_files.append(path)
+        elif path.is_file():
+            _pages_of(sources, path.parent).append(path)
+        else:
+            raise DeriveError(path, None, "page or folder not found; check the path")
+    sources.schema_dirs.extend(schema_dirs)
+    return sources
+
+
+def _add_folder(sources: Sources, folder: Path) -> None:
+    """Add a folder's pages, its `modules/` pages and its `schemas/` JSON files."""
+    _pages_of(sources, folder).extend(_folder_pages(folder))
+    modules = folder / MODULES_FOLDER
+    if modules.is_dir():
+        sources.module_pages.extend(_folder_pages(modules))
+    schemas = folder / SCHEMAS_FOLDER
+    if schemas.is_dir():
+        sources.schema_files.extend(sorted(schemas.glob("*.json")))
+        sources.schema_dirs.append(schemas)
+
+
+def _pages_of(sources: Sources, folder: Path) -> list[Path]:
+    """Return the list that pages in `folder` belong to."""
+    return sources.module_pages if folder.name == MODULES_FOLDER else sources.pages
+
+
+def _folder_pages(folder: Path) -> list[Path]:
+    return sorted(page for page in folder.glob("*.md") if page.name != README)
+
+
+def schema_id_by_folder(page: Path) -> str:
+    """Name a page's main schema: `callflows.<stem>` in a `modules` folder."""
+    if page.parent.name == MODULES_FOLDER:
+        return MODULE_SCHEMA_PREFIX + page.stem
+    return page_schema_id(page)
+
+
+def add_json_schemas(derived: DerivedSchemas, files: Sequence[Path]) -> None:
+    """Add each Kazoo JSON schema under its file stem unless a page defines it.
+
+    Raises UnresolvedReferenceError when an added schema refers to an id that
+    neither the pages nor the other files define.
+    """
+    added = []
+    for path in files:
+        schema_id = path.stem
+        if schema_id in derived.schemas:
+            logger.debug("%s: not used, a page defines %r", path, schema_id)
+            continue
+        derived.schemas[schema_id] = load_kazoo_schema(path)
+        derived.sources[schema_id] = SchemaSource(path, None)
+        added.append((schema_id, path))
+
+    for schema_id, path in added:
+        for name in iter_references(derived.schemas[schema_id]):
+            if name not in derived.schemas:
+                raise UnresolvedReferenceError(path, None, DEFINITIONS_PREFIX + name)
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -37,7 +144,13 @@ class _BlockDumper(yaml.SafeDumper):
 
 def derive(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> DerivedSchemas:
     """Derive the JSON Schemas of the pages (files or folders), logging warnings."""
-    derived = derive_schemas(list(pages), schema_dirs=list(schema_dirs))
+    sources = collect_sources(pages, schema_dirs)
+    derived = derive_schemas(
+        [*sources.pages, *sources.module_pages],
+        schema_dirs=sources.schema_dirs,
+        name_page=schema_id_by_folder,
+    )
+    add_json_schemas(derived, sources.schema_files)
     for warning in derived.warnings:
         logger.warning("%s", warning)
     return derived
@@ -55,13 +168,25 @@ def source_names(paths: Sequence[Path]) -> list[str]:
 
 
 def spec_header(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> str:
-    """Return the comment block that opens the derived OpenAPI document."""
-    sources = ", ".join(source_names([*list_pages(pages), *schema_dirs]))
-    return (
-        "# Generated by `callflow-kit derive` from "
-        f"{sources}.\n"
-        "# Do not edit: change the source pages, then run `callflow-kit derive`.\n"
+    """Return the comment block that opens the derived OpenAPI document.
+
+    It names every page and JSON schema file, but module pages only by their
+    folder and count.
+    """
+    sources = collect_sources(pages, schema_dirs)
+    names = source_names([*sources.pages])
+    for folder in sorted({page.parent for page in sources.module_pages}):
+        count = sum(1 for page in sources.module_pages if page.parent == folder)
+        names.append(f"{count} module pages in {source_names([folder])[0]}/")
+    names += source_names([*sources.schema_files, *schema_dirs])
+    lines = textwrap.wrap(
+        f"Generated by `callflow-kit derive` from {', '.join(names)}.",
+        width=HEADER_WIDTH - 2,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
+    lines.append(DO_NOT_EDIT)
+    return "".join(f"# {line}\n" for line in lines)
 
 
 def dump_yaml(document: dict[str, Any]) -> str:

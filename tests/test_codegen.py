@@ -71,7 +71,7 @@ def example(path: Path) -> dict[str, Any]:
     return body
 
 
-def test_three_files_written(package: Path) -> None:
+def test_generated_files_written(package: Path) -> None:
     assert sorted(p.name for p in package.glob("*.py")) == sorted(
         [*GENERATED_FILES, "__init__.py"]
     )
@@ -179,11 +179,15 @@ def test_invalid_callflow_rejected(
 
 
 def test_binding_digit_enum(models: ModuleType) -> None:
-    members = {member.name: member.value for member in models.BindingDigit}
+    members = {member.name: member.value for member in models.MetaflowsBindingDigit}
     assert members["star"] == "*"
     assert members["pound"] == "#"
     assert members["digit_0"] == "0"
-    assert models.Metaflows().binding_digit is models.BindingDigit.star
+    assert models.Metaflows().binding_digit is models.MetaflowsBindingDigit.star
+
+
+def test_flow_nodes_empty_without_modules(package: Path) -> None:
+    assert load(package, "flow_nodes").FLOW_NODES == {}
 
 
 def test_handler_base_not_implemented(package: Path) -> None:
