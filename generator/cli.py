@@ -63,7 +63,12 @@ def derive(
     output_format: str,
     schema_dirs: tuple[Path, ...],
 ) -> None:
-    """Derive JSON Schema / OpenAPI from Kazoo doc pages (default: spec/source/)."""
+    """Derive JSON Schema / OpenAPI from Kazoo doc pages (default: spec/source/).
+
+    In a folder, pages in its modules/ subfolder document callflow module data
+    (modules/user.md → callflows.user), and Kazoo JSON schemas in its schemas/
+    subfolder are added where no page defines their id.
+    """
     from generator.pipeline import run_derive
 
     run_derive(
@@ -88,10 +93,10 @@ def derive(
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_GENERATED,
     show_default=True,
-    help="Folder to write models.py, handlers.py and routes.py into.",
+    help="Folder to write models.py, handlers.py, routes.py and flow_nodes.py into.",
 )
 def generate(spec: Path, output: Path) -> None:
-    """Generate Pydantic models, the handler base class and the route table."""
+    """Generate Pydantic models, handler base class, route and flow node tables."""
     from generator.codegen import generate_code
 
     generate_code(spec, output)

@@ -1,0 +1,169 @@
+"""Kazoo 4.3 response envelopes and headers, rendered straight to bytes.
+
+Success:  auth_token?, status, request_id, node, version, timestamp, revision?,
+          data, then page_size / start_key / next_start_key on list pages.
+Error:    auth_token ("undefined" without a token, as 4.3 sends), request_id,
+          node, version, timestamp, status, message, error (the status as text),
+          data.
+
+A document's JSON is stored as bytes and spliced into the envelope unparsed
+(`orjson.Fragment`), so a fetch costs one small serialisation.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from mock_server.context import RequestContext
+from mock_server.errors import MethodNotAllowed, MockError
+
+KAZOO_VERSION = "4.3.0"
+"""Version the envelope reports; Kazoo sends its release, such as 4.3.142."""
+
+NODE_NAME = "crossbar@callflow-kit.mock"
+
+
+def node_id(node_name: str) -> str:
+    """Return Kazoo's node id: base64url of the MD5 of the Erlang node name."""
+    digest = hashlib.md5(node_name.encode(), usedforsecurity=False).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:22]
+
+
+NODE = node_id(NODE_NAME)
+JSON_MEDIA_TYPE = "application/json"
+
+# CORS headers as Kazoo 4.3's api_util sends them; the methods are the path's own.
+CORS_HEADERS = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-headers": (
+        "content-type, depth, user-agent, x-http-method-override, x-file-size, "
+        "x-requested-with, if-modified-since, x-file-name, cache-control, "
+        "x-auth-token, x-kazoo-cluster-id, if-match"
+    ),
+    "access-control-expose-headers": (
+        "content-type, x-auth-token, x-request-id, x-kazoo-cluster-id, location, "
+        "etag, etag"
+    ),
+    "access-control-max-age": "86400",
+}
+
+
+class _Clock:
+    """ISO 8601 UTC timestamps with second precision, formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def now(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+            self._second = second
+        return self._text
+
+
+_clock = _Clock()
+
+
+def success_body(
+    context: RequestContext,
+    data: Any,
+    *,
+    revision: str | None = None,
+    auth_token: str | None = None,
+    paging: dict[str, Any] | None = None,
+) -> bytes:
+    """Render a success envelope; `data` may be JSON bytes or a JSON value.
+
+    `auth_token` overrides the request's token (a login returns its new one).
+    """
+    token = auth_token if auth_token is not None else context.auth_token
+    envelope: dict[str, Any] = {} if token is None else {"auth_token": token}
+    envelope["status"] = "success"
+    envelope["request_id"] = context.request_id
+    envelope["node"] = NODE
+    envelope["version"] = KAZOO_VERSION
+    envelope["timestamp"] = _clock.now()
+    if revision is not None:
+        envelope["revision"] = revision
+    envelope["data"] = _fragment(data, context.pretty)
+    if paging:
+        envelope.update(paging)
+    return _dumps(envelope, context.pretty)
+
+
+def error_body(context: RequestContext, error: MockError) -> bytes:
+    """Render the error envelope of a MockError."""
+    envelope = {
+        "auth_token": context.auth_token or "undefined",
+        "request_id": context.request_id,
+        "node": NODE,
+        "version": KAZOO_VERSION,
+        "timestamp": _clock.now(),
+        "status": "error",
+        "message": error.error_message,
+        "error": str(error.status_code),
+        "data": error.data(),
+    }
+    return _dumps(envelope, context.pretty)
+
+
+def _fragment(data: Any, pretty: bool) -> Any:
+    if isinstance(data, bytes):
+        return orjson.loads(data) if pretty else orjson.Fragment(data)
+    return data
+
+
+def _dumps(envelope: dict[str, Any], pretty: bool) -> bytes:
+    if pretty:
+        return orjson.dumps(envelope, option=orjson.OPT_INDENT_2)
+    return orjson.dumps(envelope)
+
+
+def response_headers(
+    context: RequestContext, extra: dict[str, str] | None = None, *, error: bool = False
+) -> dict[str, str]:
+    """Return the headers of a response: request id, CORS when due, then `extra`."""
+    headers = {"x-request-id": context.request_id}
+    if context.cors or error:
+        headers.update(CORS_HEADERS)
+        methods = ", ".join((*context.allowed_methods, "OPTIONS"))
+        headers["access-control-allow-methods"] = methods
+    if extra:
+        headers.update(extra)
+    return headers
+
+
+def json_response(
+    context: RequestContext,
+    body: bytes,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Wrap a rendered success envelope in a Starlette response."""
+    return Response(
+        body,
+        status_code=status_code,
+        headers=response_headers(context, headers),
+        media_type=JSON_MEDIA_TYPE,
+    )
+
+
+def error_response(context: RequestContext, error: MockError) -> Response:
+    """Render a MockError as Kazoo's error envelope and response."""
+    extra = None
+    if isinstance(error, MethodNotAllowed) and error.allowed:
+        extra = {"allow": ", ".join(error.allowed)}
+    return Response(
+        error_body(context, error),
+        status_code=error.status_code,
+        headers=response_headers(context, extra, error=True),
+        media_type=JSON_MEDIA_TYPE,
+    )

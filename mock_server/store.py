@@ -1,0 +1,310 @@
+"""Callflow storage: the interface every backend implements, and the in-memory one.
+
+The interface is asynchronous so that a networked backend (Redis) fits it. Each
+write checks number and pattern uniqueness and the base revision itself, in the
+same atomic step as the write, so concurrent requests cannot both win.
+
+Revisions read `N-<32 hex>` like CouchDB's: N counts the writes of the document
+and the hex part is the MD5 of the previous revision and the new body, so it
+changes on every write and is reproducible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from mock_server.documents import StoredCallflow
+from mock_server.errors import (
+    CallflowNotFound,
+    Conflict,
+    IdTaken,
+    NumbersInUse,
+    RevisionMismatch,
+)
+
+
+def next_revision(previous: str | None, body: bytes) -> str:
+    """Return the revision that follows `previous` for a document with `body`."""
+    count = int(previous.split("-", 1)[0]) + 1 if previous else 1
+    digest = hashlib.md5((previous or "").encode() + body, usedforsecurity=False)
+    return f"{count}-{digest.hexdigest()}"
+
+
+class CallflowStore(ABC):
+    """Callflows per account, indexed by id, number and pattern.
+
+    Reads never return deleted callflows. Writes take public fields that have
+    passed validation; the store adds the id, revision and timestamps.
+    """
+
+    @abstractmethod
+    async def get(self, account_id: str, callflow_id: str) -> StoredCallflow | None:
+        """Return the live callflow with this id, or None."""
+
+    @abstractmethod
+    async def get_many(
+        self, account_id: str, callflow_ids: Iterable[str]
+    ) -> dict[str, StoredCallflow]:
+        """Return the live callflows among `callflow_ids`, by id."""
+
+    @abstractmethod
+    async def conflicts(
+        self,
+        account_id: str,
+        numbers: Sequence[str],
+        patterns: Sequence[str],
+        exclude_id: str | None = None,
+    ) -> list[Conflict]:
+        """Return the numbers and patterns that other live callflows use."""
+
+    @abstractmethod
+    async def create(
+        self,
+        account_id: str,
+        callflow_id: str,
+        document: Mapping[str, Any],
+        now: int,
+    ) -> StoredCallflow:
+        """Store a new callflow.
+
+        Raises IdTaken when a callflow with this id exists, deleted or not, and
+        NumbersInUse when another callflow uses one of its numbers or patterns.
+        """
+
+    @abstractmethod
+    async def update(
+        self,
+        account_id: str,
+        callflow_id: str,
+        document: Mapping[str, Any],
+        base_rev: str,
+        now: int,
+    ) -> StoredCallflow:
+        """Replace the public fields of a live callflow.
+
+        Raises CallflowNotFound, RevisionMismatch when the stored revision is not
+        `base_rev`, and NumbersInUse as `create` does.
+        """
+
+    @abstractmethod
+    async def delete(
+        self,
+        account_id: str,
+        callflow_id: str,
+        base_rev: str,
+        now: int,
+        *,
+        soft: bool = True,
+    ) -> StoredCallflow:
+        """Delete a live callflow and return it as it was before the delete.
+
+        A soft delete keeps the document, marked deleted, so its id stays taken;
+        either kind frees its numbers and patterns. Raises as `update` does.
+        """
+
+    @abstractmethod
+    async def page(
+        self, account_id: str, start_key: str | None, limit: int
+    ) -> list[StoredCallflow]:
+        """Return up to `limit` live callflows with ids >= `start_key`, ascending."""
+
+    @abstractmethod
+    async def count(self, account_id: str) -> int:
+        """Return the number of live callflows of an account."""
+
+    @abstractmethod
+    async def clear(self) -> None:
+        """Remove every callflow of every account."""
+
+    @abstractmethod
+    async def export(self) -> dict[str, list[dict[str, Any]]]:
+        """Return every stored document, deleted ones included, by account id."""
+
+
+class _AccountCallflows:
+    """The callflows of one account and their indexes."""
+
+    __slots__ = ("deleted", "ids", "live", "numbers", "patterns")
+
+    def __init__(self) -> None:
+        self.live: dict[str, StoredCallflow] = {}
+        self.deleted: dict[str, StoredCallflow] = {}
+        self.ids: SortedList[str] = SortedList()
+        self.numbers: dict[str, str] = {}
+        self.patterns: dict[str, str] = {}
+
+    def conflicts(
+        self,
+        numbers: Iterable[str],
+        patterns: Iterable[str],
+        exclude_id: str | None,
+    ) -> list[Conflict]:
+        found: list[Conflict] = []
+        for field, index, values in (
+            ("numbers", self.numbers, numbers),
+            ("patterns", self.patterns, patterns),
+        ):
+            for value in values:
+                owner = index.get(value)
+                if owner is not None and owner != exclude_id:
+                    name = self.live[owner].display_name()
+                    found.append(Conflict(field, value, owner, name))
+        return found
+
+    def add(self, record: StoredCallflow) -> None:
+        if record.id not in self.live:
+            self.ids.add(record.id)
+        self.live[record.id] = record
+        for number in record.numbers:
+            self.numbers[number] = record.id
+        for pattern in record.patterns:
+            self.patterns[pattern] = record.id
+
+    def remove(self, record: StoredCallflow) -> None:
+        del self.live[record.id]
+        self.ids.remove(record.id)
+        for number in record.numbers:
+            if self.numbers.get(number) == record.id:
+                del self.numbers[number]
+        for pattern in record.patterns:
+            if self.patterns.get(pattern) == record.id:
+                del self.patterns[pattern]
+
+    def current(self, callflow_id: str, base_rev: str) -> StoredCallflow:
+        record = self.live.get(callflow_id)
+        if record is None:
+            raise CallflowNotFound(callflow_id)
+        if record.rev != base_rev:
+            raise RevisionMismatch(base_rev, record.rev)
+        return record
+
+
+class MemoryStore(CallflowStore):
+    """Callflows in process memory; every operation but `export` avoids full scans.
+
+    Lookups by id, number and pattern are dictionary reads, and a page costs
+    O(log n + limit) through a sorted list of ids. Methods never await, so each
+    runs atomically on the event loop.
+    """
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, _AccountCallflows] = {}
+
+    def _account(self, account_id: str) -> _AccountCallflows:
+        account = self._accounts.get(account_id)
+        if account is None:
+            account = self._accounts[account_id] = _AccountCallflows()
+        return account
+
+    async def get(self, account_id: str, callflow_id: str) -> StoredCallflow | None:
+        account = self._accounts.get(account_id)
+        return account.live.get(callflow_id) if account else None
+
+    async def get_many(
+        self, account_id: str, callflow_ids: Iterable[str]
+    ) -> dict[str, StoredCallflow]:
+        account = self._accounts.get(account_id)
+        if account is None:
+            return {}
+        found = (account.live.get(i) for i in callflow_ids)
+        return {record.id: record for record in found if record is not None}
+
+    async def conflicts(
+        self,
+        account_id: str,
+        numbers: Sequence[str],
+        patterns: Sequence[str],
+        exclude_id: str | None = None,
+    ) -> list[Conflict]:
+        account = self._accounts.get(account_id)
+        if account is None:
+            return []
+        return account.conflicts(numbers, patterns, exclude_id)
+
+    async def create(
+        self,
+        account_id: str,
+        callflow_id: str,
+        document: Mapping[str, Any],
+        now: int,
+    ) -> StoredCallflow:
+        account = self._account(account_id)
+        record = StoredCallflow.build(account_id, callflow_id, "", document, now, now)
+        conflicts = account.conflicts(record.numbers, record.patterns, None)
+        if conflicts:
+            raise NumbersInUse(conflicts)
+        if callflow_id in account.live or callflow_id in account.deleted:
+            raise IdTaken(callflow_id)
+        record = dataclasses.replace(record, rev=next_revision(None, record.body))
+        account.add(record)
+        return record
+
+    async def update(
+        self,
+        account_id: str,
+        callflow_id: str,
+        document: Mapping[str, Any],
+        base_rev: str,
+        now: int,
+    ) -> StoredCallflow:
+        account = self._account(account_id)
+        old = account.current(callflow_id, base_rev)
+        record = StoredCallflow.build(
+            account_id, callflow_id, "", document, old.created, now
+        )
+        conflicts = account.conflicts(record.numbers, record.patterns, callflow_id)
+        if conflicts:
+            raise NumbersInUse(conflicts)
+        record = dataclasses.replace(record, rev=next_revision(old.rev, record.body))
+        account.remove(old)
+        account.add(record)
+        return record
+
+    async def delete(
+        self,
+        account_id: str,
+        callflow_id: str,
+        base_rev: str,
+        now: int,
+        *,
+        soft: bool = True,
+    ) -> StoredCallflow:
+        account = self._account(account_id)
+        old = account.current(callflow_id, base_rev)
+        account.remove(old)
+        if soft:
+            rev = next_revision(old.rev, old.body)
+            tombstone = dataclasses.replace(old, rev=rev, modified=now, deleted=True)
+            account.deleted[callflow_id] = tombstone
+        return old
+
+    async def page(
+        self, account_id: str, start_key: str | None, limit: int
+    ) -> list[StoredCallflow]:
+        account = self._accounts.get(account_id)
+        if account is None or limit <= 0:
+            return []
+        start = account.ids.bisect_left(start_key) if start_key is not None else 0
+        ids = account.ids.islice(start, start + limit)
+        return [account.live[i] for i in ids]
+
+    async def count(self, account_id: str) -> int:
+        account = self._accounts.get(account_id)
+        return len(account.live) if account else 0
+
+    async def clear(self) -> None:
+        self._accounts.clear()
+
+    async def export(self) -> dict[str, list[dict[str, Any]]]:
+        exported: dict[str, list[dict[str, Any]]] = {}
+        for account_id, account in sorted(self._accounts.items()):
+            records = [*account.live.values(), *account.deleted.values()]
+            records.sort(key=lambda record: record.id)
+            exported[account_id] = [record.stored_document() for record in records]
+        return exported
