@@ -11,6 +11,13 @@ Only what a table can carry is compared: ``type``, ``properties``,
 alternatives a Type cell spells, and ``x-support-level``. `carried_schema` reduces a
 Kazoo schema to that form the way Kazoo's doc generator (4.3) renders it.
 
+A Type cell spells ``oneOf`` and ``anyOf`` alike (``a | b``), and derive writes
+every such union as ``anyOf`` (see `generator.typecell`). The comparison therefore
+counts either combinator as the one keyword ``oneOf|anyOf``, the number of its
+alternatives, and the alternatives in order. Alternatives of a Kazoo ``oneOf`` that
+reduce to the same carried keywords (ips' ``ipv4`` and ``ipv6`` strings both reduce
+to ``{"type": "string"}``) count once, because the table spells them identically.
+
 Command line::
 
     python -m generator.accuracy CORPUS_DIR [--verbose]
@@ -34,6 +41,8 @@ from generator.errors import CallflowKitError
 from generator.jsonschema import decode_default, order_keywords
 from generator.keypath import Segment, split_key
 from generator.typecell import decode_enum_value, merge_alternatives, reference_name
+
+UNION_KEYWORD = "oneOf|anyOf"
 
 Loader = Callable[[str], dict[str, Any] | None]
 Entries = dict[tuple[str, str], Any]
@@ -362,7 +371,7 @@ def _type_cell(schema: dict[str, Any]) -> dict[str, Any]:
         alternatives = [_type_cell(a) for a in one_of if isinstance(a, dict)]
         if len(alternatives) == 1:
             return alternatives[0]
-        return merge_alternatives(alternatives)
+        return merge_alternatives(alternatives, combinator="oneOf")
     types = [declared] if isinstance(declared, str) else list(declared or [])
     if not types and "enum" in schema:
         types = ["string"]
@@ -445,9 +454,9 @@ def _entries(
     for key in ("oneOf", "anyOf"):
         alternatives = schema.get(key)
         if isinstance(alternatives, list):
-            yield (pointer, key), len(alternatives)
+            yield (pointer, UNION_KEYWORD), len(alternatives)
             for index, alternative in enumerate(alternatives):
-                yield from _entries(alternative, f"{pointer}/{key}/{index}")
+                yield from _entries(alternative, f"{pointer}/{UNION_KEYWORD}/{index}")
 
 
 def _format_totals(totals: dict[str, int]) -> str:

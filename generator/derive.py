@@ -6,6 +6,9 @@ themselves or from extra folders of Kazoo JSON schemas or doc pages. A page's ma
 schema is named after the page, through the rename map Kazoo uses between doc pages
 and schemas (``voicemail.md`` documents ``vmboxes``). A sub-section table is named by
 its heading.
+
+Every page is read before an error is raised, so one run reports every warning
+and every unresolved reference. The error carries the warnings collected so far.
 """
 
 from __future__ import annotations
@@ -16,8 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.doctable import Diagnostic, Table, read_tables
-from generator.errors import DeriveError, UnresolvedReferenceError
+from generator.doctable import Diagnostic, Table, parse_tables
+from generator.errors import (
+    DeriveError,
+    NoSchemaError,
+    UnresolvedReference,
+    UnresolvedReferenceError,
+)
 from generator.jsonschema import build_schema, iter_references, order_keywords
 from generator.typecell import DEFINITIONS_PREFIX
 
@@ -83,7 +91,11 @@ def derive_schemas(
     `paths` are pages or folders (every `*.md`, sorted). A reference that no page
     defines is looked up in `schema_dirs`, folders of Kazoo JSON schemas
     (`NAME.json`) or of doc pages, and the definition found there is added to
-    `schemas`. Raises UnresolvedReferenceError when none defines it.
+    `schemas`. A page without a Schema table gives a warning.
+
+    Raises NoSchemaError when `paths` is not empty but no page has a Schema table,
+    and UnresolvedReferenceError, listing every reference that nothing defines,
+    after all pages are read.
 
     `progress(done, total, page)` is called after each page. `name_page` names a
     page's main schema (callflow module pages, for instance, document
@@ -96,6 +108,8 @@ def derive_schemas(
         pending += _derive_page(derived, page, name_page)
         if progress is not None:
             progress(done, len(pages), page)
+    if paths and not derived.schemas:
+        raise NoSchemaError(paths, derived.warnings)
     _resolve(derived, pending, _Library(schema_dirs, name_page))
     return derived
 
@@ -187,24 +201,42 @@ def _derive_page(
 ) -> list[tuple[str, Path, int | None]]:
     """Add the schemas of one page and return the references its tables make."""
     try:
-        tables = read_tables(page)
+        text = page.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DeriveError(page, None, f"failed to read the page: {exc}") from exc
-    derived.warnings.extend(tables.diagnostics)
+        message = f"failed to read the page: {exc}"
+        raise DeriveError(page, None, message, derived.warnings) from exc
+    tables = parse_tables(text, page)
+    warnings = list(tables.diagnostics)
     references: list[tuple[str, Path, int | None]] = []
     for table in tables.tables:
         if table.role == "extra":
-            derived.warnings.append(_extra_table_warning(table))
+            warnings.append(_extra_table_warning(table))
             continue
         built = build_schema(table)
-        derived.warnings.extend(built.diagnostics)
+        warnings += built.diagnostics
         schema_id = name_page(page) if table.role == "main" else table.name
         assert schema_id is not None
-        _register(derived, schema_id, built.schema, SchemaSource(page, table.line))
+        source = SchemaSource(page, table.line)
+        conflict = _register(derived, schema_id, built.schema, source)
+        if conflict is not None:
+            warnings.append(conflict)
         if table.role == "main" and schema_id not in derived.main:
             derived.main.append(schema_id)
         references += [(name, page, line) for name, line in built.references]
+    if not tables.tables:
+        warnings.append(_no_table_warning(page, text))
+    derived.warnings += sorted(warnings, key=lambda w: w.line or 0)
     return references
+
+
+def _no_table_warning(page: Path, text: str) -> Diagnostic:
+    reason = "the page is empty" if not text.strip() else "no Schema table found"
+    return Diagnostic(
+        page,
+        None,
+        f"{reason}, so the page adds no schema. Derive reads tables with a header "
+        "row such as `Key | Description | Type | Default | Required`",
+    )
 
 
 def _extra_table_warning(table: Table) -> Diagnostic:
@@ -222,24 +254,26 @@ def _register(
     schema_id: str,
     schema: dict[str, Any],
     source: SchemaSource,
-) -> None:
-    """Add a schema, keeping the first of two different definitions of one id."""
+) -> Diagnostic | None:
+    """Add a schema, keeping the first of two different definitions of one id.
+
+    Returns the warning about a second, different definition.
+    """
     known = derived.schemas.get(schema_id)
     if known is None:
         derived.schemas[schema_id] = schema
         derived.sources[schema_id] = source
-        return
-    if known != schema:
-        first = derived.sources[schema_id]
-        where = f"{first.page}:{first.line}" if first.line else str(first.page)
-        derived.warnings.append(
-            Diagnostic(
-                source.page,
-                source.line,
-                f"schema {schema_id!r} differs from the one defined at {where}; "
-                "the first definition was kept",
-            )
-        )
+        return None
+    if known == schema:
+        return None
+    first = derived.sources[schema_id]
+    where = f"{first.page}:{first.line}" if first.line else str(first.page)
+    return Diagnostic(
+        source.page,
+        source.line,
+        f"schema {schema_id!r} differs from the one defined at {where}; "
+        "the first definition was kept",
+    )
 
 
 def _resolve(
@@ -247,18 +281,27 @@ def _resolve(
     pending: list[tuple[str, Path, int | None]],
     library: _Library,
 ) -> None:
-    """Add definitions for unresolved references from `library`, transitively."""
+    """Add definitions for unresolved references from `library`, transitively.
+
+    Raises UnresolvedReferenceError naming every reference left unresolved.
+    """
+    unresolved: list[UnresolvedReference] = []
     while pending:
         name, page, line = pending.pop(0)
         if name in derived.schemas:
             continue
         found = library.find(name)
         if found is None:
-            raise UnresolvedReferenceError(page, line, DEFINITIONS_PREFIX + name)
+            missing = UnresolvedReference(page, line, DEFINITIONS_PREFIX + name)
+            if missing not in unresolved:
+                unresolved.append(missing)
+            continue
         schema, source = found
         derived.schemas[name] = schema
         derived.sources[name] = source
         pending += [(ref, source.page, source.line) for ref in iter_references(schema)]
+    if unresolved:
+        raise UnresolvedReferenceError(unresolved, derived.warnings)
 
 
 class _Library:

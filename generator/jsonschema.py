@@ -11,8 +11,14 @@ before ``[]``), so a parent row that comes late, or never, changes nothing else.
 * Required ``true`` adds the last key segment to the enclosing object's
   ``required`` list. It is ignored on ``.[]`` and pattern rows, because they name
   no property.
-* Default cells are decoded by the row's parsed type (see `decode_default`).
+* Default cells are decoded by the row's parsed type (see `decode_default`). A
+  default that is not among the row's enum values (or its items' enum values) is
+  dropped with a warning, so the schema never rejects its own default.
 * Support Level becomes ``x-support-level``.
+* A key on two rows keeps its first row; the later row is skipped with a warning.
+* Rows below a key whose row declares a type that cannot hold them (``a.b`` under
+  an ``integer()`` row, ``a.[]`` under a ``string()`` row) are skipped with a
+  warning, so no schema mixes an integer's keywords with ``properties``.
 
 Output dicts list keywords in the order of `KEYWORD_ORDER` and properties sorted by
 name, so the same table always gives the same JSON text.
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.doctable import Diagnostic, Row, Table
-from generator.keypath import Segment, format_key, split_key
+from generator.keypath import ITEMS, Segment, format_key, split_key
 from generator.typecell import parse_type, reference_name
 
 KEYWORD_ORDER = (
@@ -65,6 +71,7 @@ class _Node:
 
     def __init__(self, placeholder: str | None = None) -> None:
         self.placeholder: dict[str, Any] = {"type": placeholder} if placeholder else {}
+        self.line: int | None = None  # of this node's own row
         self.inherited: dict[str, Any] = {}  # from a parent's `array(...)`
         self.own: dict[str, Any] | None = None  # from this node's own row
         self.annotations: dict[str, Any] = {}
@@ -133,6 +140,7 @@ def build_schema(table: Table) -> BuiltSchema:
     seen: dict[str, int] = {}
     for row in table.rows:
         _add_row(result, table, root, row, seen)
+    _skip_misplaced_rows(result, table, root, [])
     schema = root.to_schema()
     if table.description:
         schema["description"] = table.description
@@ -218,15 +226,17 @@ def _add_row(
             result,
             table,
             row,
-            f"key {key!r} is also on line {seen[key]}; "
-            "the later row's cells were merged over it",
+            f"key {key!r} is also on line {seen[key]}; this row was skipped and "
+            f"line {seen[key]} kept. Remove one of the two rows",
         )
+        return
     seen[key] = row.line
 
     parent = root
     for index, segment in enumerate(segments[:-1]):
         parent = parent.child(segment, segments[index + 1])
     node = parent.child(segments[-1], None)
+    node.line = row.line
 
     _apply_type(result, table, row, node)
     _apply_annotations(result, table, row, node, is_items=segments[-1].kind == "items")
@@ -270,6 +280,7 @@ def _apply_annotations(
         if node.items is not None:
             keywords["items"] = node.items.keywords()
         value, fits = decode_default(row.default, keywords)
+        outside = _outside_enum(value, keywords) if fits else None
         if not fits:
             _warn(
                 result,
@@ -278,11 +289,114 @@ def _apply_annotations(
                 f"Default cell {row.default!r} does not fit "
                 f"the Type cell {row.type!r}; kept as the string {value!r}",
             )
-        node.annotations["default"] = value
+        if outside is None:
+            node.annotations["default"] = value
+        else:
+            offender = "it" if outside is value else f"its element {outside!r}"
+            _warn(
+                result,
+                table,
+                row,
+                f"Default cell {row.default!r} does not fit the Type cell "
+                f"{row.type!r} because {offender} is not one of the enum values; "
+                "the default was dropped. Use one of the values the Type cell lists",
+            )
     support = row.support.strip("`").strip()
     if support and not is_items:
         # A `.[]` row repeats its array's support level, so only the array keeps it.
         node.annotations["x-support-level"] = support
+
+
+def _outside_enum(value: Any, keywords: dict[str, Any]) -> Any:
+    """Return the part of a default that its enum (or items' enum) rejects, or None."""
+    enum = keywords.get("enum")
+    if isinstance(enum, list) and not _in_enum(value, enum):
+        return value
+    items = keywords.get("items")
+    item_enum = items.get("enum") if isinstance(items, dict) else None
+    if isinstance(value, list) and isinstance(item_enum, list):
+        for element in value:
+            if not _in_enum(element, item_enum):
+                return element
+    return None
+
+
+def _in_enum(value: Any, enum: list[Any]) -> bool:
+    """Compare as JSON does: `1` is not `true`, and `"1"` is not `1`."""
+    text = json.dumps(value, sort_keys=True)
+    return any(json.dumps(option, sort_keys=True) == text for option in enum)
+
+
+def _skip_misplaced_rows(
+    result: BuiltSchema, table: Table, node: _Node, path: list[Segment]
+) -> None:
+    """Drop the rows below `node` that its declared type cannot hold, depth first."""
+    declared = node.keywords().get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    if isinstance(types, list):
+        type_text = " | ".join(types)
+        if "object" not in types:
+            children = [
+                *((Segment("name", n), c) for n, c in node.properties.items()),
+                *((Segment("pattern", n), c) for n, c in node.patterns.items()),
+            ]
+            for segment, child in children:
+                where = [*path, segment]
+                _warn_skipped(
+                    result, table, child, where, path, f"{type_text}, not object"
+                )
+            node.properties.clear()
+            node.patterns.clear()
+            node.required.clear()
+        if "array" not in types and node.items is not None:
+            where = [*path, ITEMS]
+            _warn_skipped(
+                result, table, node.items, where, path, f"{type_text}, not array"
+            )
+            node.items = None
+
+    for name, child in node.properties.items():
+        _skip_misplaced_rows(result, table, child, [*path, Segment("name", name)])
+    for name, child in node.patterns.items():
+        _skip_misplaced_rows(result, table, child, [*path, Segment("pattern", name)])
+    if node.items is not None:
+        _skip_misplaced_rows(result, table, node.items, [*path, ITEMS])
+
+
+def _warn_skipped(
+    result: BuiltSchema,
+    table: Table,
+    child: _Node,
+    child_path: list[Segment],
+    parent_path: list[Segment],
+    allowed: str,
+) -> None:
+    """Warn once about a skipped subtree, at the line of its first row."""
+    lines = sorted(_subtree_lines(child))
+    if not lines:
+        return  # an item schema from the parent's own `array(...)`, not a row
+    below = len(lines) - 1
+    skipped = f"the row and {below} more below it were" if below else "the row was"
+    parent = format_key(parent_path)
+    result.diagnostics.append(
+        Diagnostic(
+            table.page,
+            lines[0],
+            f"key {format_key(child_path)!r} is below {parent!r}, whose type is "
+            f"{allowed}; {skipped} skipped. Fix the Type cell of {parent!r} or the key",
+        )
+    )
+
+
+def _subtree_lines(node: _Node) -> list[int]:
+    """Return the row lines of `node` and every node below it."""
+    lines = [node.line] if node.line is not None else []
+    children = [*node.properties.values(), *node.patterns.values()]
+    if node.items is not None:
+        children.append(node.items)
+    for child in children:
+        lines += _subtree_lines(child)
+    return lines
 
 
 def _is_true(result: BuiltSchema, table: Table, row: Row) -> bool:

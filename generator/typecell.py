@@ -5,7 +5,7 @@ Grammar (backticks removed first; a cell that is a JSON list of strings, Kazoo's
 
     union     = alt { SEP alt }
     SEP       = ", "  (E0/E1 type list)  | " | " | "|"  (E2+ type list or oneOf)
-              | " || "  (anyOf)
+              | " || "  (anyOf; the union rules below treat every SEP alike)
     alt       = PRIM [ "()" ]                          bare (E0/E1) or with "()" (E2+)
               | "string(" ( range | enum ) ")"
               | "array(" [ union ] ")"                 items; "array()" has no items
@@ -17,10 +17,28 @@ Grammar (backticks removed first; a cell that is a JSON list of strings, Kazoo's
                                                        "0.." means no minLength
     enum      = QUOTED { ( ", " | " | " | "|" ) QUOTED }
 
-Alternatives of distinct primitive types merge into one ``{"type": [...]}`` with
-their constraints (Kazoo writes a type list and a ``oneOf`` the same way); any other
-union becomes ``oneOf`` (``anyOf`` for ``||``). Enum values of a union that also
-allows booleans or numbers are decoded to them (``'true'`` → ``true``).
+A union accepts every value that any of its alternatives accepts:
+
+1. An alternative equal to an earlier one is dropped (``string()|string()`` is one
+   ``string``), and a single remaining alternative is the whole schema.
+2. Alternatives of distinct primitive types, each constrained only by keywords of
+   its own type, merge into one ``{"type": [...]}`` with their constraints. Kazoo
+   writes a type list and a ``oneOf`` the same way. An enum applies to every type
+   of a type list, so a union with ``string('...')`` merges only when its other
+   alternatives are ``boolean()`` and the enum lists both ``'true'`` and
+   ``'false'``: ``boolean() | string('true' | 'false' | 'auto')`` is how Kazoo
+   prints ``{"type": ["boolean", "string"], "enum": [true, false, "auto"]}``.
+3. Any other union becomes ``anyOf``, whatever its separator. Kazoo's ``oneOf``
+   branches can be exclusive through keywords a table never shows (``format``,
+   ``pattern``), so alternatives read from a table may overlap
+   (``string() | string('zone')``), and ``oneOf`` would reject every value that
+   matches more than one of them.
+
+A range whose minimum is above its maximum (``string(5..2)``) fits no string, so
+both bounds are dropped and the cell is reported.
+
+Enum values of a union that also allows booleans or numbers are decoded to them
+(``'true'`` → ``true``).
 
 Hand-written spellings (``'a' or 'b'``, `` `string` or `boolean` ``) are read
 where possible and reported in ``TypeCell.problems``; a cell that fits nothing gives
@@ -72,20 +90,33 @@ def parse_type(cell: str) -> TypeCell:
 
 
 def merge_alternatives(
-    alternatives: Sequence[dict[str, Any]], combinator: str = "oneOf"
+    alternatives: Sequence[dict[str, Any]], combinator: str = "anyOf"
 ) -> dict[str, Any]:
-    """Merge union alternatives into a type list when they can be, else a oneOf."""
-    if combinator == "oneOf" and _mergeable(alternatives):
-        types = [alt["type"] for alt in alternatives]
+    """Merge union alternatives by the module's union rules.
+
+    Duplicates are dropped, distinct primitives become a type list, and the rest
+    goes under `combinator`. Only the accuracy check passes ``oneOf``, to keep the
+    keyword of the Kazoo schema it reduces.
+    """
+    unique: list[dict[str, Any]] = []
+    for alternative in alternatives:
+        if alternative not in unique:
+            unique.append(alternative)
+    if len(unique) == 1:
+        return dict(unique[0])
+    if _mergeable(unique):
+        types = [alt["type"] for alt in unique]
         merged: dict[str, Any] = {"type": types}
-        for alt in alternatives:
+        for alt in unique:
             for key, value in alt.items():
                 if key != "type":
                     merged[key] = value
-        if "enum" in merged:
-            merged["enum"] = [decode_enum_value(v, types) for v in merged["enum"]]
-        return merged
-    return {combinator: list(alternatives)}
+        if "enum" not in merged:
+            return merged
+        merged["enum"] = [decode_enum_value(v, types) for v in merged["enum"]]
+        if _enum_keeps_types(merged["enum"], types):
+            return merged
+    return {combinator: unique}
 
 
 def reference_name(reference: str) -> str:
@@ -107,6 +138,21 @@ def _mergeable(alternatives: Sequence[dict[str, Any]]) -> bool:
             return False
         types.append(alt["type"])
     return len(set(types)) == len(types)
+
+
+def _enum_keeps_types(enum: list[Any], types: Sequence[str]) -> bool:
+    """Tell whether an enum on a type list still admits every non-string value.
+
+    Only booleans can be listed in full, so any other non-string type fails.
+    """
+    for type_name in types:
+        if type_name == "string":
+            continue
+        if type_name != "boolean":
+            return False
+        if not (any(v is True for v in enum) and any(v is False for v in enum)):
+            return False
+    return True
 
 
 def decode_enum_value(value: Any, types: Sequence[str]) -> Any:
@@ -178,17 +224,11 @@ class _Parser:
 
     def union(self) -> dict[str, Any]:
         alternatives = [self.alternative()]
-        separators: set[str] = set()
-        while True:
-            separator = self.separator()
-            if separator is None:
-                break
-            separators.add(separator)
+        while self.separator() is not None:
             alternatives.append(self.alternative())
         if len(alternatives) == 1:
             return alternatives[0]
-        combinator = "anyOf" if "||" in separators else "oneOf"
-        return merge_alternatives(alternatives, combinator)
+        return merge_alternatives(alternatives)
 
     def separator(self) -> str | None:
         match = _SEPARATOR.match(self.text, self.pos)
@@ -273,11 +313,19 @@ class _Parser:
         low = int(match.group(1))
         if match.group(2) is None:
             return {"minLength": low, "maxLength": low}
+        high = int(match.group(3)) if match.group(3) is not None else None
+        if high is not None and low > high:
+            self.problems.append(
+                f"Type cell {self.cell!r} sets minLength {low} above maxLength "
+                f"{high}, so no string fits; both bounds were dropped. Write "
+                "`string(MIN..MAX)` with MIN <= MAX"
+            )
+            return {}
         bounds: dict[str, Any] = {}
         if low:
             bounds["minLength"] = low
-        if match.group(3) is not None:
-            bounds["maxLength"] = int(match.group(3))
+        if high is not None:
+            bounds["maxLength"] = high
         return bounds
 
     def quoted_values(self) -> list[str]:

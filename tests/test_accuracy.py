@@ -211,6 +211,56 @@ def test_carried_single_one_of_unwrapped() -> None:
     assert node["$ref"] == "#/definitions/target"
 
 
+OVERLAPPING_ONE_OF = {
+    "oneOf": [
+        {"type": "string", "pattern": "^a"},
+        {"type": "string", "pattern": "^b"},
+        {"type": "string", "enum": ["zone"]},
+        {"type": "object"},
+    ]
+}
+
+
+def test_carried_one_of_drops_repeats() -> None:
+    schema = {"properties": {"v": OVERLAPPING_ONE_OF}}
+    assert carried_schema(schema, load)["properties"]["v"] == {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "string", "enum": ["zone"]},
+            {"type": "object"},
+        ]
+    }
+
+
+def test_derived_any_of_matches_one_of(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    schema = {"properties": {"v": OVERLAPPING_ONE_OF}}
+    (tmp_path / "schemas" / "x.json").write_text(json.dumps(schema))
+    (tmp_path / "x.md").write_text(
+        "#### Schema\n\n"
+        "Key | Description | Type | Default | Required | Support Level\n"
+        "--- | --- | --- | --- | --- | ---\n"
+        "`v` |   | `string()|string()|string('zone')|object()` |   | `false` |\n"
+    )
+    result = compare_pair(tmp_path, "x.md", "schemas/x.json")
+    assert result.mismatches == []
+    assert result.exact
+
+
+def test_union_size_compared(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    schema = {"properties": {"v": OVERLAPPING_ONE_OF}}
+    (tmp_path / "schemas" / "x.json").write_text(json.dumps(schema))
+    (tmp_path / "x.md").write_text(
+        "#### Schema\n\n"
+        "Key | Description | Type | Default | Required\n"
+        "--- | --- | --- | --- | ---\n"
+        "`v` |   | `string('zone')|object()` |   | `false`\n"
+    )
+    result = compare_pair(tmp_path, "x.md", "schemas/x.json")
+    assert Mismatch("x", "/properties/v", "oneOf|anyOf", 3, 2) in result.mismatches
+
+
 def test_carried_union_enum_values_decoded() -> None:
     schema = {
         "properties": {"b": {"type": ["boolean", "string"], "enum": [True, "auto"]}}

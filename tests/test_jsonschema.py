@@ -142,7 +142,7 @@ def test_items_row_refines_parent_items() -> None:
         "`ips` | IPs | `array()` |   | `false` |\n"
     )
     ips = build(rows).schema["properties"]["ips"]
-    assert ips["items"] == {"oneOf": [{"type": "string"}, {"type": "string"}]}
+    assert ips["items"] == {"type": "string"}
 
 
 def test_items_oneof_replaces_parent_item_type() -> None:
@@ -151,7 +151,7 @@ def test_items_oneof_replaces_parent_item_type() -> None:
         "`e.[]` |   | `string()|[#/definitions/devices](#devices)` |   |   |\n"
     )
     items = build(rows).schema["properties"]["e"]["items"]
-    assert items == {"oneOf": [{"type": "string"}, {"$ref": "#/definitions/devices"}]}
+    assert items == {"anyOf": [{"type": "string"}, {"$ref": "#/definitions/devices"}]}
 
 
 def test_items_row_keeps_parent_constraints() -> None:
@@ -236,12 +236,67 @@ def test_empty_key_skipped_with_warning() -> None:
     assert "Key cell '``' is empty" in built.diagnostics[0].message
 
 
-def test_duplicate_key_warns() -> None:
+def test_duplicate_key_keeps_first_row() -> None:
     built = build(
-        "`a` | A | `string()` |   | `false` |\n`a` | A2 | `string()` |   | `false` |\n"
+        "`a` | A | `integer()` |   | `false` |\n"
+        "`a` | A2 | `string(1..3)` | `x` | `true` |\n"
     )
-    assert built.schema["properties"]["a"]["description"] == "A2"
-    assert "also on line 5" in built.diagnostics[0].message
+    assert built.schema["properties"]["a"] == {"type": "integer", "description": "A"}
+    assert "required" not in built.schema
+    (warning,) = built.diagnostics
+    assert warning.line == 6
+    assert warning.message == (
+        "key 'a' is also on line 5; this row was skipped and line 5 kept. "
+        "Remove one of the two rows"
+    )
+
+
+def test_child_of_integer_row_skipped() -> None:
+    built = build(
+        "`d` | D | `integer()` |   | `false` |\n"
+        "`d.x` | X | `string()` |   | `true` |\n"
+        "`d.x.y` | Y | `string()` |   | `false` |\n"
+    )
+    assert built.schema["properties"]["d"] == {"type": "integer", "description": "D"}
+    (warning,) = built.diagnostics
+    assert warning.line == 6
+    assert warning.message == (
+        "key 'd.x' is below 'd', whose type is integer, not object; the row and "
+        "1 more below it were skipped. Fix the Type cell of 'd' or the key"
+    )
+
+
+def test_child_before_its_parent_row_skipped() -> None:
+    built = build(
+        "`d./^x$/` | X | `string()` |   | `false` |\n"
+        "`d` | D | `boolean() | string()` |   | `false` |\n"
+    )
+    assert "patternProperties" not in built.schema["properties"]["d"]
+    (warning,) = built.diagnostics
+    assert warning.line == 5
+    assert warning.message.startswith(
+        "key 'd./^x$/' is below 'd', whose type is boolean | string, not object; "
+        "the row was skipped."
+    )
+
+
+def test_items_row_of_string_skipped() -> None:
+    built = build(
+        "`s` | S | `string()` |   | `false` |\n`s.[]` |   | `string()` |   |   |\n"
+    )
+    assert built.schema["properties"]["s"] == {"type": "string", "description": "S"}
+    (warning,) = built.diagnostics
+    assert warning.line == 6
+    assert "whose type is string, not array" in warning.message
+
+
+def test_child_of_object_union_kept() -> None:
+    built = build(
+        "`o` | O | `boolean() | object()` |   | `false` |\n"
+        "`o.x` | X | `string()` |   | `false` |\n"
+    )
+    assert list(built.schema["properties"]["o"]["properties"]) == ["x"]
+    assert built.diagnostics == []
 
 
 def test_hand_written_type_warns_with_line() -> None:
@@ -263,6 +318,51 @@ def test_default_not_fitting_type_warns() -> None:
     built = build("`slots` | S | `object` | `null` | `false` |\n")
     assert built.schema["properties"]["slots"]["default"] == "null"
     assert "does not fit the Type cell" in built.diagnostics[0].message
+
+
+def test_default_outside_enum_dropped() -> None:
+    built = build("`c` | C | `string('red' | 'blue')` | `green` | `false` |\n")
+    assert built.schema["properties"]["c"] == {
+        "type": "string",
+        "description": "C",
+        "enum": ["red", "blue"],
+    }
+    (warning,) = built.diagnostics
+    assert warning.line == 5
+    assert warning.message == (
+        "Default cell '`green`' does not fit the Type cell \"`string('red' | "
+        "'blue')`\" because it is not one of the enum values; the default was "
+        "dropped. Use one of the values the Type cell lists"
+    )
+
+
+def test_default_element_outside_items_enum() -> None:
+    built = build(
+        "`e` | E | `array(string('a' | 'b'))` | `[\"a\", \"c\"]` | `false` |\n"
+    )
+    assert "default" not in built.schema["properties"]["e"]
+    (warning,) = built.diagnostics
+    assert "because its element 'c' is not one of the enum values" in warning.message
+
+
+@pytest.mark.parametrize(
+    ("type_cell", "default", "expected"),
+    [
+        pytest.param("`string('red' | 'blue')`", "`blue`", "blue", id="string"),
+        pytest.param(
+            "`boolean() | string('true' | 'false' | 'auto')`",
+            "`true`",
+            True,
+            id="union-boolean",
+        ),
+        pytest.param("`array(string('a' | 'b'))`", '`["b"]`', ["b"], id="items-enum"),
+        pytest.param("`array(string('a' | 'b'))`", "`[]`", [], id="empty-list"),
+    ],
+)
+def test_default_inside_enum_kept(type_cell: str, default: str, expected: Any) -> None:
+    built = build(f"`k` | K | {type_cell} | {default} | `false` |\n")
+    assert built.schema["properties"]["k"]["default"] == expected
+    assert built.diagnostics == []
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from generator.typecell import merge_alternatives, parse_type, reference_name
 
@@ -120,31 +121,33 @@ def test_parse_type_enums(cell: str, expected: dict[str, Any]) -> None:
             id="string-or-array",
         ),
         pytest.param(
-            "`string()|string()`",
-            {"oneOf": [{"type": "string"}, {"type": "string"}]},
-            id="e3-items-oneof",
+            "`string()|string()`", {"type": "string"}, id="e3-items-duplicates"
         ),
         pytest.param(
             "`string()|string()|string('zone')|object()`",
             {
-                "oneOf": [
-                    {"type": "string"},
+                "anyOf": [
                     {"type": "string"},
                     {"type": "string", "enum": ["zone"]},
                     {"type": "object"},
                 ]
             },
-            id="e3-items-oneof-four",
+            id="e3-items-overlapping",
         ),
         pytest.param(
             "`string()|[#/definitions/devices](#devices)`",
-            {"oneOf": [{"type": "string"}, {"$ref": "#/definitions/devices"}]},
-            id="e3-items-oneof-ref",
+            {"anyOf": [{"type": "string"}, {"$ref": "#/definitions/devices"}]},
+            id="e3-items-ref",
         ),
         pytest.param(
             "`integer() || string()`",
-            {"anyOf": [{"type": "integer"}, {"type": "string"}]},
-            id="anyof",
+            {"type": ["integer", "string"]},
+            id="anyof-separator",
+        ),
+        pytest.param(
+            "`[#/definitions/a](#a) || [#/definitions/b](#b)`",
+            {"anyOf": [{"$ref": "#/definitions/a"}, {"$ref": "#/definitions/b"}]},
+            id="anyof-refs",
         ),
     ],
 )
@@ -226,7 +229,7 @@ def test_parse_type_references(cell: str, expected: dict[str, Any]) -> None:
         pytest.param(
             "`array([#/definitions/f.o](#fo)) | [#/definitions/f.o](#fo)`",
             {
-                "oneOf": [
+                "anyOf": [
                     {"type": "array", "items": {"$ref": "#/definitions/f.o"}},
                     {"$ref": "#/definitions/f.o"},
                 ]
@@ -303,25 +306,120 @@ def test_or_problem_reported_once() -> None:
 
 def test_merge_distinct_types_to_type_list() -> None:
     merged = merge_alternatives(
-        [{"type": "integer"}, {"type": "string", "enum": ["1", "x"]}]
+        [{"type": "integer"}, {"type": "string", "minLength": 2}, {"type": "null"}]
     )
-    assert merged == {"type": ["integer", "string"], "enum": [1, "x"]}
+    assert merged == {"type": ["integer", "string", "null"], "minLength": 2}
 
 
-def test_merge_repeated_type_stays_oneof() -> None:
+def test_merge_enum_beside_integer_to_anyof() -> None:
+    # A type list would apply the enum to integers too and reject 2.
+    alternatives: list[dict[str, Any]] = [
+        {"type": "integer"},
+        {"type": "string", "enum": ["1", "x"]},
+    ]
+    assert merge_alternatives(alternatives) == {"anyOf": alternatives}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        pytest.param(
+            "`boolean() | string('auto')`",
+            {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["auto"]}]},
+            id="boolean-not-listed",
+        ),
+        pytest.param(
+            "`string('true' | 'auto') | boolean()`",
+            {
+                "anyOf": [
+                    {"type": "string", "enum": ["true", "auto"]},
+                    {"type": "boolean"},
+                ]
+            },
+            id="false-not-listed",
+        ),
+        pytest.param(
+            "`string('zone') | object()`",
+            {"anyOf": [{"type": "string", "enum": ["zone"]}, {"type": "object"}]},
+            id="object",
+        ),
+        pytest.param(
+            "`string('auto' | 'true' | 'false') | boolean()`",
+            {"type": ["string", "boolean"], "enum": ["auto", True, False]},
+            id="booleans-listed",
+        ),
+    ],
+)
+def test_merge_enum_keeps_every_branch(cell: str, expected: dict[str, Any]) -> None:
+    assert parse_type(cell).schema == expected
+
+
+def test_merge_repeated_type_to_anyof() -> None:
     alternatives: list[dict[str, Any]] = [
         {"type": "string"},
         {"type": "string", "enum": ["zone"]},
     ]
-    assert merge_alternatives(alternatives) == {"oneOf": alternatives}
+    assert merge_alternatives(alternatives) == {"anyOf": alternatives}
 
 
-def test_merge_constraint_on_non_string_stays_oneof() -> None:
+def test_merge_constraint_on_non_string_to_anyof() -> None:
     alternatives: list[dict[str, Any]] = [
         {"type": "integer", "enum": [1]},
         {"type": "string"},
     ]
-    assert merge_alternatives(alternatives) == {"oneOf": alternatives}
+    assert merge_alternatives(alternatives) == {"anyOf": alternatives}
+
+
+def test_merge_drops_duplicates_in_order() -> None:
+    merged = merge_alternatives(
+        [{"type": "object"}, {"$ref": "#/definitions/x"}, {"type": "object"}]
+    )
+    assert merged == {"anyOf": [{"type": "object"}, {"$ref": "#/definitions/x"}]}
+
+
+def test_merge_duplicates_of_one_schema() -> None:
+    merged = merge_alternatives([{"$ref": "#/definitions/x"}] * 2)
+    assert merged == {"$ref": "#/definitions/x"}
+
+
+def test_merge_keeps_given_combinator() -> None:
+    alternatives: list[dict[str, Any]] = [{"type": "string"}, {"$ref": "#/a"}]
+    merged = merge_alternatives(alternatives, combinator="oneOf")
+    assert merged == {"oneOf": alternatives}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("abc", id="plain-string"),
+        pytest.param("zone", id="string-in-two-branches"),
+        pytest.param({"key": "x"}, id="object"),
+    ],
+)
+def test_overlapping_union_accepts_values(value: Any) -> None:
+    schema = parse_type("`string()|string()|string('zone')|object()`").schema
+    assert list(Draft202012Validator(schema).iter_errors(value)) == []
+
+
+def test_overlapping_union_rejects_other_types() -> None:
+    schema = parse_type("`string()|string('zone')|object()`").schema
+    assert not Draft202012Validator(schema).is_valid(5)
+
+
+def test_range_minimum_above_maximum() -> None:
+    parsed = parse_type("`string(5..2)`")
+    assert parsed.schema == {"type": "string"}
+    assert parsed.problems == (
+        "Type cell '`string(5..2)`' sets minLength 5 above maxLength 2, so no "
+        "string fits; both bounds were dropped. Write `string(MIN..MAX)` with "
+        "MIN <= MAX",
+    )
+
+
+def test_range_inverted_inside_array() -> None:
+    parsed = parse_type("`array(string(9..1))`")
+    assert parsed.schema == {"type": "array", "items": {"type": "string"}}
+    assert len(parsed.problems) == 1
 
 
 def test_reference_name_strips_prefixes() -> None:
