@@ -7,8 +7,49 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    MISSING,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from typing_extensions import TypeAliasType
+
+from pydantic import (
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+
+
+def _unmatched_keys_unchecked(pattern: str) -> WrapValidator:
+    """Check only the keys of a map that match `pattern`, as patternProperties does.
+
+    A key that matches no pattern falls to additionalProperties, which the spec
+    leaves open, so its value is kept unchecked. The key type's own validator
+    decides which keys match, so the decision agrees with the dict type.
+    """
+    key_type: TypeAdapter[str] = TypeAdapter(
+        Annotated[str, StringConstraints(pattern=pattern)]
+    )
+
+    def matches(key: Any) -> bool:
+        try:
+            key_type.validate_python(key)
+        except ValidationError:
+            return False
+        return True
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if not isinstance(value, dict):
+            return handler(value)
+        checked = handler({k: v for k, v in value.items() if matches(k)})
+        return {k: checked[k] if k in checked else v for k, v in value.items()}
+
+    return WrapValidator(validate)
 
 
 class CallflowsFeaturecode(BaseModel):
@@ -19,8 +60,8 @@ class CallflowsFeaturecode(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    name: Annotated[str | None, Field(max_length=128, min_length=1)] = None
-    number: Annotated[str | None, Field(max_length=30, min_length=1)] = None
+    name: Annotated[str | MISSING, Field(max_length=128, min_length=1)] = MISSING
+    number: Annotated[str | MISSING, Field(max_length=30, min_length=1)] = MISSING
 
 
 CallflowsNumber = TypeAliasType(
@@ -65,19 +106,19 @@ class CallflowsAcdcAgent(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsAcdcAgentAction | None = None
+    action: CallflowsAcdcAgentAction | MISSING = MISSING
     """
     Set which action to perform
     """
-    presence_id: str | None = None
+    presence_id: str | MISSING = MISSING
     """
     Static presence ID to send BLF updates to
     """
-    presence_state: CallflowsAcdcAgentPresenceState | None = None
+    presence_state: CallflowsAcdcAgentPresenceState | MISSING = MISSING
     """
     Custom presence state to send
     """
-    timeout: int | None = None
+    timeout: int | MISSING = MISSING
     """
     Time, in seconds, for 'paused' state
     """
@@ -91,11 +132,11 @@ class CallflowsAcdcMember(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     ID of the ACDc Queue
     """
-    priority: int | None = None
+    priority: int | MISSING = MISSING
     """
     assign a priority to the caller
     """
@@ -118,11 +159,11 @@ class CallflowsAcdcQueue(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsAcdcQueueAction | None = None
+    action: CallflowsAcdcQueueAction | MISSING = MISSING
     """
     What action to perform on the agent for this queue
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Queue ID
     """
@@ -136,11 +177,11 @@ class CallflowsAcdcWaitTime(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Queue ID
     """
-    window: int | None = None
+    window: int | MISSING = MISSING
     """
     Window over which average wait time is calculated (in seconds)
     """
@@ -164,15 +205,15 @@ class CallflowsAfterBridge(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsAfterBridgeAction | None = None
+    action: CallflowsAfterBridgeAction | MISSING = MISSING
     """
     What action to perform after a call is bridged
     """
-    data: str | bool | None = None
+    data: str | bool | MISSING = MISSING
     """
     The number to transfer to, or a boolean, depending on the 'action'
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -208,21 +249,19 @@ class CallflowsAudioMacro(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    language: str | None = None
+    language: str | MISSING = MISSING
     """
     The language of the speaker
     """
-    macros: Annotated[
-        list[CallflowsAudioMacroMacro] | None, Field(validate_default=True)
-    ] = []
+    macros: Annotated[list[CallflowsAudioMacroMacro], Field(validate_default=True)] = []
     """
     The audio macro data
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    terminators: list[str] | None = [
+    terminators: list[str] = [
         "1",
         "2",
         "3",
@@ -249,15 +288,15 @@ class CallflowsAudioMacroPrompt(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Prompt ID
     """
-    language: str | None = None
+    language: str | MISSING = MISSING
     """
     The language of the speaker
     """
-    terminators: list[str] | None = [
+    terminators: list[str] = [
         "1",
         "2",
         "3",
@@ -331,19 +370,19 @@ class CallflowsAudioMacroSay(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    gender: CallflowsAudioMacroSayGender | None = None
+    gender: CallflowsAudioMacroSayGender | MISSING = MISSING
     """
     The gender of the speaker
     """
-    language: str | None = None
+    language: str | MISSING = MISSING
     """
     The language of the speaker
     """
-    method: CallflowsAudioMacroSayMethod | None = None
+    method: CallflowsAudioMacroSayMethod | MISSING = MISSING
     """
     The method to use when saying the text
     """
-    terminators: list[str] | None = [
+    terminators: list[str] = [
         "1",
         "2",
         "3",
@@ -360,11 +399,11 @@ class CallflowsAudioMacroSay(BaseModel):
     """
     What DTMF can terminate playback of the audio
     """
-    text: str | None = None
+    text: str | MISSING = MISSING
     """
     Text to say
     """
-    type: CallflowsAudioMacroSayType | None = None
+    type: CallflowsAudioMacroSayType | MISSING = MISSING
     """
     The type to use when saying the text
     """
@@ -378,23 +417,23 @@ class CallflowsAudioMacroTone(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    duration_off: int | None = None
+    duration_off: int | MISSING = MISSING
     """
     time, in milliseconds, for turning the tone off
     """
-    duration_on: int | None = None
+    duration_on: int | MISSING = MISSING
     """
     time, in milliseconds, for turning the tone on
     """
-    frequencies: list[int] | None = None
+    frequencies: list[int] | MISSING = MISSING
     """
     The tone frequencies to play
     """
-    repeat: int | None = None
+    repeat: int | MISSING = MISSING
     """
     how many times to repeat the tone
     """
-    volume: int | None = None
+    volume: int | MISSING = MISSING
     """
     Volume of the tone being played
     """
@@ -408,19 +447,19 @@ class CallflowsBranchBnumber(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    hunt: bool | None = False
+    hunt: bool = False
     """
     Should the capture group be used to hunt for a new callflow
     """
-    hunt_allow: str | None = None
+    hunt_allow: str | MISSING = MISSING
     """
     A regexp used to match against the capture group to whitelist allowed numbers to hunt
     """
-    hunt_deny: str | None = None
+    hunt_deny: str | MISSING = MISSING
     """
     A regexp used to match against the capture group to blacklist denied numbers to hunt
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -446,13 +485,13 @@ class CallflowsBranchVariable(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    scope: CallflowsBranchVariableScope | None = (
+    scope: CallflowsBranchVariableScope = (
         CallflowsBranchVariableScope.custom_channel_vars
     )
     """
     specifies where the variable is defined
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -482,11 +521,11 @@ class CallflowsCallForward(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsCallForwardAction | None = None
+    action: CallflowsCallForwardAction | MISSING = MISSING
     """
     What action to perform on the caller's call forwarding
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -519,15 +558,15 @@ class CallflowsCallWaiting(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsCallWaitingAction | None = CallflowsCallWaitingAction.toggle
+    action: CallflowsCallWaitingAction = CallflowsCallWaitingAction.toggle
     """
     What action to perform
     """
-    scope: CallflowsCallWaitingScope | None = CallflowsCallWaitingScope.device
+    scope: CallflowsCallWaitingScope = CallflowsCallWaitingScope.device
     """
     Apply the action to the calling device or user
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -541,11 +580,11 @@ class CallflowsCallflow(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     The Callflow ID to branch to
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -559,7 +598,7 @@ class CallflowsCampingFeature(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -569,11 +608,11 @@ class CallflowsCheckCidCallerIdExternal(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    name: str | None = None
+    name: str | MISSING = MISSING
     """
     Update external Caller ID Name
     """
-    number: str | None = None
+    number: str | MISSING = MISSING
     """
     Update external Caller ID Number
     """
@@ -583,7 +622,7 @@ class CallflowsCheckCidCallerId(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    external: CallflowsCheckCidCallerIdExternal | None = None
+    external: CallflowsCheckCidCallerIdExternal | MISSING = MISSING
 
 
 class CallflowsCheckCid(BaseModel):
@@ -594,20 +633,20 @@ class CallflowsCheckCid(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    caller_id: CallflowsCheckCidCallerId | None = None
-    regex: str | None = ".*"
+    caller_id: CallflowsCheckCidCallerId | MISSING = MISSING
+    regex: str = ".*"
     """
     Determine match/nomatch when use_absolute_mode is false
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    use_absolute_mode: bool | None = False
+    use_absolute_mode: bool = False
     """
     If true, direct call down a branch that matches the caller ID
     """
-    user_id: str | None = None
+    user_id: str | MISSING = MISSING
     """
     kazoo User ID to use as owner_id instead of detected owner_id
     """
@@ -621,11 +660,11 @@ class CallflowsCidlistmatch(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     CallerID List ID
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -673,33 +712,31 @@ class CallflowsCollectDtmf(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    collection_name: str | None = None
+    collection_name: str | MISSING = MISSING
     """
     Store collected DTMF in a named key
     """
-    interdigit_timeout: int | None = None
+    interdigit_timeout: int | MISSING = MISSING
     """
     How long, in milliseconds, to wait for the next DTMF
     """
-    max_digits: int | None = 1
+    max_digits: int = 1
     """
     How many DTMFs to collect from the caller
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    terminator: CallflowsCollectDtmfTerminator | None = (
-        CallflowsCollectDtmfTerminator.pound
-    )
+    terminator: CallflowsCollectDtmfTerminator = CallflowsCollectDtmfTerminator.pound
     """
     What DTMF will terminate collection before the timeout occurs
     """
-    terminators: list[CallflowsCollectDtmfTerminator1] | None = None
+    terminators: list[CallflowsCollectDtmfTerminator1] | MISSING = MISSING
     """
     What DTMFs will terminate collection before the timeout occurs
     """
-    timeout: int | None = 5000
+    timeout: int = 5000
     """
     How long, in milliseconds, to wait for the first DTMF
     """
@@ -713,11 +750,11 @@ class CallflowsConferenceWelcomePrompt(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    media_id: str | None = None
+    media_id: str | MISSING = MISSING
     """
     Media to play, either Kazoo media ID or URL
     """
-    play: bool | None = True
+    play: bool = True
     """
     Should the Welcome Prompt be played
     """
@@ -731,31 +768,31 @@ class CallflowsConference(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    config: dict[str, Any] | None = None
+    config: dict[str, Any] | MISSING = MISSING
     """
     Build an ad-hoc conference using the conferences JSON schema
     """
-    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    id: Annotated[str | MISSING, Field(max_length=32, min_length=32)] = MISSING
     """
     Kazoo ID of the conference
     """
-    moderator: bool | None = None
+    moderator: bool | MISSING = MISSING
     """
     Is the caller entering the conference as a moderator
     """
-    play_entry_tone: bool | str | None = None
+    play_entry_tone: bool | str | MISSING = MISSING
     """
     Should the Entry Tone be played
     """
-    play_exit_tone: bool | str | None = None
+    play_exit_tone: bool | str | MISSING = MISSING
     """
     Should the Exit Tone be played
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    welcome_prompt: CallflowsConferenceWelcomePrompt | None = None
+    welcome_prompt: CallflowsConferenceWelcomePrompt | MISSING = MISSING
     """
     Describes how the caller is greeted on entering a conference
     """
@@ -769,11 +806,11 @@ class CallflowsConferenceFeatureWelcomePrompt(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    media_id: str | None = None
+    media_id: str | MISSING = MISSING
     """
     Media to play, either Kazoo media ID or URL
     """
-    play: bool | None = True
+    play: bool = True
     """
     Should the Welcome Prompt be played
     """
@@ -787,31 +824,31 @@ class CallflowsConferenceFeature(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    config: dict[str, Any] | None = None
+    config: dict[str, Any] | MISSING = MISSING
     """
     Build an ad-hoc conference using the conferences JSON schema
     """
-    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    id: Annotated[str | MISSING, Field(max_length=32, min_length=32)] = MISSING
     """
     Kazoo ID of the conference
     """
-    moderator: bool | None = None
+    moderator: bool | MISSING = MISSING
     """
     Is the caller entering the conference as a moderator
     """
-    play_entry_tone: bool | str | None = None
+    play_entry_tone: bool | str | MISSING = MISSING
     """
     Should the Entry Tone be played
     """
-    play_exit_tone: bool | str | None = None
+    play_exit_tone: bool | str | MISSING = MISSING
     """
     Should the Exit Tone be played
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    welcome_prompt: CallflowsConferenceFeatureWelcomePrompt | None = None
+    welcome_prompt: CallflowsConferenceFeatureWelcomePrompt | MISSING = MISSING
     """
     Describes how the caller is greeted on entering a conference
     """
@@ -825,7 +862,7 @@ class CallflowsDeadAir(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -844,45 +881,45 @@ class CallflowsDevice(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    can_call_self: bool | None = None
+    can_call_self: bool | MISSING = MISSING
     """
     Toggle whether devices of the same owner can call each other
     """
-    can_text_self: bool | None = None
+    can_text_self: bool | MISSING = MISSING
     """
     Toggle whether devices of the same owner can text each other
     """
-    custom_sip_headers: dict[str, Any] | None = None
+    custom_sip_headers: dict[str, Any] | MISSING = MISSING
     """
     KV Object where the name is the SIP header and the value is the SIP field
     """
-    delay: int | None = 0
+    delay: int = 0
     """
     How long to delay ringing the device, in seconds
     """
-    dial_strategy: CallflowsDeviceDialStrategy | None = (
+    dial_strategy: CallflowsDeviceDialStrategy = (
         CallflowsDeviceDialStrategy.simultaneous
     )
     """
     Dial strategy for the device
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Device ID
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    static_invite: str | None = None
+    static_invite: str | MISSING = MISSING
     """
     Override the SIP Username
     """
-    suppress_clid: bool | None = None
+    suppress_clid: bool | MISSING = MISSING
     """
     Suppress sending caller ID
     """
-    timeout: int | None = 0
+    timeout: int = 0
     """
     Time, in seconds, to wait for device to bridge
     """
@@ -896,11 +933,11 @@ class CallflowsDirectory(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Directory ID
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -914,7 +951,7 @@ class CallflowsDisa(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -938,15 +975,15 @@ class CallflowsDoNotDisturb(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsDoNotDisturbAction | None = None
+    action: CallflowsDoNotDisturbAction | MISSING = MISSING
     """
     What action to perform
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Document ID on which to update DND settings
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -971,11 +1008,11 @@ class CallflowsDynamicCidCallerId(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    name: str | None = None
+    name: str | MISSING = MISSING
     """
     Caller ID Name
     """
-    number: str | None = None
+    number: str | MISSING = MISSING
     """
     Caller ID Number
     """
@@ -989,51 +1026,51 @@ class CallflowsDynamicCid(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsDynamicCidAction | None = None
+    action: CallflowsDynamicCidAction | MISSING = MISSING
     """
     What action to perform
     """
-    caller_id: CallflowsDynamicCidCallerId | None = None
+    caller_id: CallflowsDynamicCidCallerId | MISSING = MISSING
     """
     Static Caller ID settings
     """
-    enforce_call_restriction: bool | None = True
+    enforce_call_restriction: bool = True
     """
     Check classification restrictions against endpoint
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     List ID for caller IDs when 'action' is 'list'
     """
-    idx_name: str | None = None
+    idx_name: str | MISSING = MISSING
     """
     Named capture group to use
     """
-    interdigit_timeout: int | None = None
+    interdigit_timeout: int | MISSING = MISSING
     """
     How long, in seconds, to wait for keypresses
     """
-    max_digits: int | None = None
+    max_digits: int | MISSING = MISSING
     """
     Max number of digits allowed when collecting Caller ID Number
     """
-    media_id: str | None = None
+    media_id: str | MISSING = MISSING
     """
     Prompt to play to caller to enter Caller ID Number
     """
-    min_digits: int | None = None
+    min_digits: int | MISSING = MISSING
     """
     Minimum number of digits that must match the regex to collected DTMF
     """
-    permit_custom_callflow: bool | None = False
+    permit_custom_callflow: bool = False
     """
     Permit a custom callflow to be accepted instead of restricting to no_match only when looking up callflows
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    whitelist_regex: str | None = None
+    whitelist_regex: str | MISSING = MISSING
     """
     Regex to match collected Caller ID Number
     """
@@ -1047,27 +1084,27 @@ class CallflowsEavesdrop(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    approved_device_id: str | None = None
+    approved_device_id: str | MISSING = MISSING
     """
     Restricts the calling device to this Device
     """
-    approved_group_id: str | None = None
+    approved_group_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the Group
     """
-    approved_user_id: str | None = None
+    approved_user_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the User
     """
-    device_id: str | None = None
+    device_id: str | MISSING = MISSING
     """
     Device ID to eavesdrop
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    user_id: str | None = None
+    user_id: str | MISSING = MISSING
     """
     User ID to eavesdrop
     """
@@ -1081,23 +1118,23 @@ class CallflowsEavesdropFeature(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    approved_device_id: str | None = None
+    approved_device_id: str | MISSING = MISSING
     """
     Restricts the calling device to this Device
     """
-    approved_group_id: str | None = None
+    approved_group_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the Group
     """
-    approved_user_id: str | None = None
+    approved_user_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the User
     """
-    group_id: str | None = None
+    group_id: str | MISSING = MISSING
     """
     ID of the group/user/device to eavesdrop
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1111,7 +1148,7 @@ class CallflowsEdr(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1125,11 +1162,11 @@ class CallflowsFaxDetect(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    duration: int | None = None
+    duration: int | MISSING = MISSING
     """
     How long, in seconds, to try detecting fax tones
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1149,7 +1186,7 @@ class CallflowsFaxboxMedia(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    fax_option: CallflowsFaxboxMediaFaxOption | None = None
+    fax_option: CallflowsFaxboxMediaFaxOption | MISSING = MISSING
     """
     Caller flag for T38 settings
     """
@@ -1163,16 +1200,16 @@ class CallflowsFaxbox(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    faxbox_id: str | None = None
+    faxbox_id: str | MISSING = MISSING
     """
     ID of the faxbox
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     ID of the faxbox
     """
-    media: CallflowsFaxboxMedia | None = None
-    skip_module: bool | None = None
+    media: CallflowsFaxboxMedia | MISSING = MISSING
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1186,11 +1223,11 @@ class CallflowsFlushDtmf(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    collection_name: str | None = "default"
+    collection_name: str = "default"
     """
     Flush collected DTMF in a named key
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1200,11 +1237,11 @@ class CallflowsGroupRingtones(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    external: str | None = None
+    external: str | MISSING = MISSING
     """
     Ring tone for calls from external sources
     """
-    internal: str | None = None
+    internal: str | MISSING = MISSING
     """
     Ring tone for calls from external sources
     """
@@ -1227,40 +1264,40 @@ class CallflowsGroup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    endpoints: list[str] | None = []
+    endpoints: list[str] = []
     """
     List of endpoint (device/user/group) IDs
     """
-    fail_on_single_reject: bool | None = None
+    fail_on_single_reject: bool | MISSING = MISSING
     """
     If any leg rejects the call, cancel all other legs
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Group ID
     """
-    ignore_forward: bool | None = True
+    ignore_forward: bool = True
     """
     Whether to ignore forwarded phones
     """
-    repeats: int | None = 1
+    repeats: int = 1
     """
     How many times to repeat dialing the group
     """
-    ringback: str | None = None
+    ringback: str | MISSING = MISSING
     """
     Ringback to use
     """
-    ringtones: CallflowsGroupRingtones | None = None
-    skip_module: bool | None = None
+    ringtones: CallflowsGroupRingtones | MISSING = MISSING
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    strategy: CallflowsGroupStrategy | None = CallflowsGroupStrategy.simultaneous
+    strategy: CallflowsGroupStrategy = CallflowsGroupStrategy.simultaneous
     """
     How to ring the endpoints
     """
-    timeout: int | None = 20
+    timeout: int = 20
     """
     How long to attempt the group
     """
@@ -1274,31 +1311,31 @@ class CallflowsGroupPickup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    approved_device_id: str | None = None
+    approved_device_id: str | MISSING = MISSING
     """
     Restrict calling device to Device
     """
-    approved_group_id: str | None = None
+    approved_group_id: str | MISSING = MISSING
     """
     Restrict calling device to Group
     """
-    approved_user_id: str | None = None
+    approved_user_id: str | MISSING = MISSING
     """
     Restrict calling device to User
     """
-    device_id: str | None = None
+    device_id: str | MISSING = MISSING
     """
     Device to pickup
     """
-    group_id: str | None = None
+    group_id: str | MISSING = MISSING
     """
     Group in which to find a call to pickup
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    user_id: str | None = None
+    user_id: str | MISSING = MISSING
     """
     User in which to find a call to pickup
     """
@@ -1323,7 +1360,7 @@ class CallflowsGroupPickupFeature(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1341,7 +1378,7 @@ class CallflowsHangup(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1366,19 +1403,19 @@ class CallflowsHotdesk(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsHotdeskAction | None = None
+    action: CallflowsHotdeskAction | MISSING = MISSING
     """
     The action to take for hotdesking
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Hotdesk ID
     """
-    interdigit_timeout: int | None = None
+    interdigit_timeout: int | MISSING = MISSING
     """
     How long, in seconds, to wait between keypresses
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1392,31 +1429,31 @@ class CallflowsIntercept(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    approved_device_id: str | None = None
+    approved_device_id: str | MISSING = MISSING
     """
     Restrict calling device to Device
     """
-    approved_group_id: str | None = None
+    approved_group_id: str | MISSING = MISSING
     """
     Restrict calling device to Group
     """
-    approved_user_id: str | None = None
+    approved_user_id: str | MISSING = MISSING
     """
     Restrict calling device to User
     """
-    device_id: str | None = None
+    device_id: str | MISSING = MISSING
     """
     Device to intercept
     """
-    group_id: str | None = None
+    group_id: str | MISSING = MISSING
     """
     Group in which to find a call to intercept
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    user_id: str | None = None
+    user_id: str | MISSING = MISSING
     """
     User in which to find a call to intercept
     """
@@ -1440,23 +1477,23 @@ class CallflowsInterceptFeature(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    approved_device_id: str | None = None
+    approved_device_id: str | MISSING = MISSING
     """
     Restricts the calling device to this Device
     """
-    approved_group_id: str | None = None
+    approved_group_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the Group
     """
-    approved_user_id: str | None = None
+    approved_user_id: str | MISSING = MISSING
     """
     Requires the calling device to be part of the User
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    type: CallflowsInterceptFeatureType | None = None
+    type: CallflowsInterceptFeatureType | MISSING = MISSING
     """
     The scope of devices to intercept
     """
@@ -1470,11 +1507,11 @@ class CallflowsIntercom(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    barge_calls: bool | None = None
+    barge_calls: bool | MISSING = MISSING
     """
     Whether to barge in on the callee
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1492,7 +1529,7 @@ class CallflowsLanguage(BaseModel):
     """
     The language to default to for the rest of the call
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1510,7 +1547,7 @@ class CallflowsLookupcidname(BaseModel):
     """
     Array of list ids
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1538,11 +1575,11 @@ class CallflowsManualPresence(BaseModel):
     """
     The Presence ID to send a presence notification about
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    status: CallflowsManualPresenceStatus | None = CallflowsManualPresenceStatus.idle
+    status: CallflowsManualPresenceStatus = CallflowsManualPresenceStatus.idle
     """
     The status to update to
     """
@@ -1556,15 +1593,15 @@ class CallflowsMenu(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Menu ID to use
     """
-    interdigit_timeout: int | None = None
+    interdigit_timeout: int | MISSING = MISSING
     """
     Amount of time, in milliseconds, to wait between keypresses
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1605,7 +1642,7 @@ class CallflowsMissedCallAlert(BaseModel):
     """
     One or more specific email addresses, Kazoo user ids or a combination of both
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1619,7 +1656,7 @@ class CallflowsMove(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1633,11 +1670,11 @@ class CallflowsNomorobo(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    password: Annotated[str | None, Field(max_length=1000, min_length=1)] = None
+    password: Annotated[str | MISSING, Field(max_length=1000, min_length=1)] = MISSING
     """
     Password to the NoMoRobo service
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1670,7 +1707,7 @@ class CallflowsPageGroupEndpoint(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    delay: int | None = 0
+    delay: int = 0
     """
     How long to delay ringing the endpoint, in seconds
     """
@@ -1682,11 +1719,11 @@ class CallflowsPageGroupEndpoint(BaseModel):
     """
     The ID of the endpoint
     """
-    timeout: int | None = 20
+    timeout: int = 20
     """
     How long to ring the endpoint, in seconds
     """
-    weight: int | None = None
+    weight: int | MISSING = MISSING
     """
     Weight of endpoint, different usage in various strategies
     """
@@ -1704,7 +1741,7 @@ class CallflowsPageGroup(BaseModel):
     """
     What kind of audio for the group members
     """
-    barge_calls: bool | None = None
+    barge_calls: bool | MISSING = MISSING
     """
     Should the Endpoint be interrupted by this call
     """
@@ -1712,11 +1749,11 @@ class CallflowsPageGroup(BaseModel):
     """
     Endpoint IDs (devices, users, etc) included in the ring group
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    timeout: int | None = 5
+    timeout: int = 5
     """
     How long to ring the ring group before continuing, in seconds
     """
@@ -1751,39 +1788,39 @@ class CallflowsPark(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsParkAction | None = CallflowsParkAction.park
+    action: CallflowsParkAction = CallflowsParkAction.park
     """
     Action to take for the caller
     """
-    custom_presence_id: bool | None = False
+    custom_presence_id: bool = False
     """
     use configured presence_id and fallback to request
     """
-    default_callback_timeout: int | None = None
+    default_callback_timeout: int | MISSING = MISSING
     """
     How long, in seconds, to wait before calling back the parker
     """
-    default_presence_type: CallflowsParkDefaultPresenceType | None = None
+    default_presence_type: CallflowsParkDefaultPresenceType | MISSING = MISSING
     """
     Type of presence to update
     """
-    default_ringback_timeout: int | None = None
+    default_ringback_timeout: int | MISSING = MISSING
     """
     How long, in milliseconds, before ringing back
     """
-    presence_id: str | None = None
+    presence_id: str | MISSING = MISSING
     """
     use this presence_id
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    slot: str | None = None
+    slot: str | MISSING = MISSING
     """
     Static slot number to use
     """
-    slots: dict[str, Any] | None = {}
+    slots: dict[str, Any] = {}
     """
     Statically define slots and their configuration
     """
@@ -1826,33 +1863,31 @@ class CallflowsPivot(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    cdr_url: str | None = None
+    cdr_url: str | MISSING = MISSING
     """
     Optional URL to send the CDR to at the end of the call
     """
-    debug: bool | None = False
+    debug: bool = False
     """
     Store debug logs related to processing this Pivot call
     """
-    method: CallflowsPivotMethod | None = CallflowsPivotMethod.get
+    method: CallflowsPivotMethod = CallflowsPivotMethod.get
     """
     What HTTP verb to send the request(s) with
     """
-    req_body_format: CallflowsPivotReqBodyFormat | None = (
-        CallflowsPivotReqBodyFormat.form
-    )
+    req_body_format: CallflowsPivotReqBodyFormat = CallflowsPivotReqBodyFormat.form
     """
     What format should the request body have when using POST
     """
-    req_format: CallflowsPivotReqFormat | None = CallflowsPivotReqFormat.kazoo
+    req_format: CallflowsPivotReqFormat = CallflowsPivotReqFormat.kazoo
     """
     What format of Pivot will the your server respond with
     """
-    req_timeout_ms: int | None = None
+    req_timeout_ms: int | MISSING = MISSING
     """
     How long, in milliseconds, to wait for a Pivot response from the HTTP server
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1870,27 +1905,27 @@ class CallflowsPlay(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    answer: bool | None = None
+    answer: bool | MISSING = MISSING
     """
     Whether to answer an unanswered call
     """
-    endless_playback: bool | None = False
+    endless_playback: bool = False
     """
     Loop the media continuously
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     Media ID or URL of the media to play
     """
-    loop_count: int | None = None
+    loop_count: int | MISSING = MISSING
     """
     How many times to loop the media
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    terminators: list[str] | None = [
+    terminators: list[str] = [
         "1",
         "2",
         "3",
@@ -1935,23 +1970,23 @@ class CallflowsPrependCid(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsPrependCidAction | None = CallflowsPrependCidAction.prepend
+    action: CallflowsPrependCidAction = CallflowsPrependCidAction.prepend
     """
     Action to perform
     """
-    apply_to: CallflowsPrependCidApplyTo | None = CallflowsPrependCidApplyTo.current
+    apply_to: CallflowsPrependCidApplyTo = CallflowsPrependCidApplyTo.current
     """
     Apply the prepend to which caller ID
     """
-    caller_id_name_prefix: str | None = ""
+    caller_id_name_prefix: str = ""
     """
     Prefix caller ID name
     """
-    caller_id_number_prefix: str | None = ""
+    caller_id_number_prefix: str = ""
     """
     Prefix caller ID number
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -1985,17 +2020,17 @@ class CallflowsPrivacy(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    endpoint_strategy: CallflowsPrivacyEndpointStrategy | None = (
+    endpoint_strategy: CallflowsPrivacyEndpointStrategy = (
         CallflowsPrivacyEndpointStrategy.overwrite
     )
     """
     whether cf_privacy should overwrite or merge with the caller_id_options of the endpoint.
     """
-    mode: CallflowsPrivacyMode | None = CallflowsPrivacyMode.full
+    mode: CallflowsPrivacyMode = CallflowsPrivacyMode.full
     """
     set caller privacy on calls, restricting the presentation some or full parts of Caller ID
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2015,7 +2050,7 @@ class CallflowsReceiveFaxMedia(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    fax_option: CallflowsReceiveFaxMediaFaxOption | None = None
+    fax_option: CallflowsReceiveFaxMediaFaxOption | MISSING = MISSING
     """
     Caller flag for T38 settings
     """
@@ -2029,12 +2064,12 @@ class CallflowsReceiveFax(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    media: CallflowsReceiveFaxMedia | None = None
-    owner_id: str | None = None
+    media: CallflowsReceiveFaxMedia | MISSING = MISSING
+    owner_id: str | MISSING = MISSING
     """
     User ID to send fax to
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2079,55 +2114,55 @@ class CallflowsRecordCall(BaseModel):
     """
     Whether to start or stop the recording
     """
-    format: CallflowsRecordCallFormat | None = None
+    format: CallflowsRecordCallFormat | MISSING = MISSING
     """
     What format to store the recording on disk
     """
-    label: str | None = None
+    label: str | MISSING = MISSING
     """
     Label to include in the origin of call recording
     """
-    media_name: str | None = None
+    media_name: str | MISSING = MISSING
     """
     the name of media
     """
-    method: CallflowsRecordCallMethod | None = CallflowsRecordCallMethod.put
+    method: CallflowsRecordCallMethod = CallflowsRecordCallMethod.put
     """
     HTTP verb to use when sending the recording to the supplied URL
     """
-    origin: str | None = None
+    origin: str | MISSING = MISSING
     """
     How the recording was started - read-only
     """
-    record_min_sec: int | None = None
+    record_min_sec: int | MISSING = MISSING
     """
     The minimum length, in seconds, the recording must be to be considered successful. Otherwise it is deleted
     """
-    record_on_answer: bool | None = False
+    record_on_answer: bool = False
     """
     Whether to delay the recording until the channel is answered
     """
-    record_on_bridge: bool | None = False
+    record_on_bridge: bool = False
     """
     Whether to delay the recording until the channel is bridged
     """
-    record_sample_rate: int | None = None
+    record_sample_rate: int | MISSING = MISSING
     """
     What sampling rate to use on the recording
     """
-    should_follow_transfer: bool | None = True
+    should_follow_transfer: bool = True
     """
     If true, the recording will continue after a transfer on the active leg
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    time_limit: int | None = 3600
+    time_limit: int = 3600
     """
     Time limit, in seconds, for the recording
     """
-    url: str | None = None
+    url: str | MISSING = MISSING
     """
     The URL to use when sending the recording for storage
     """
@@ -2159,23 +2194,23 @@ class CallflowsRecordCaller(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    format: CallflowsRecordCallerFormat | None = None
+    format: CallflowsRecordCallerFormat | MISSING = MISSING
     """
     What format to store the recording on disk
     """
-    method: CallflowsRecordCallerMethod | None = CallflowsRecordCallerMethod.put
+    method: CallflowsRecordCallerMethod = CallflowsRecordCallerMethod.put
     """
     What HTTP method to use when sending the recording
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    time_limit: int | None = 3600
+    time_limit: int = 3600
     """
     Time limit, in seconds, for the recording
     """
-    url: str | None = None
+    url: str | MISSING = MISSING
     """
     The URL to use when sending the recording for storage
     """
@@ -2193,15 +2228,15 @@ class CallflowsResponse(BaseModel):
     """
     The SIP Hangup code to respond with
     """
-    media: Annotated[str | None, Field(max_length=2048)] = None
+    media: Annotated[str | MISSING, Field(max_length=2048)] = MISSING
     """
     Optional media file to play before responding with the hangup code/cause
     """
-    message: str | None = None
+    message: str | MISSING = MISSING
     """
     The SIP Hangup cause to respond with
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2221,7 +2256,7 @@ class CallflowsRingGroupEndpoint(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    delay: int | None = 0
+    delay: int = 0
     """
     How long to delay ringing the endpoint, in seconds
     """
@@ -2233,11 +2268,11 @@ class CallflowsRingGroupEndpoint(BaseModel):
     """
     The ID of the endpoint
     """
-    timeout: int | None = 20
+    timeout: int = 20
     """
     How long to ring the endpoint, in seconds
     """
-    weight: int | None = None
+    weight: int | MISSING = MISSING
     """
     Weight of endpoint, different usage in various strategies
     """
@@ -2247,11 +2282,11 @@ class CallflowsRingGroupRingtones(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    external: str | None = None
+    external: str | MISSING = MISSING
     """
     Ring tone for calls from external sources
     """
-    internal: str | None = None
+    internal: str | MISSING = MISSING
     """
     Ring tone for calls from external sources
     """
@@ -2279,34 +2314,32 @@ class CallflowsRingGroup(BaseModel):
     """
     Endpoint IDs (devices, users, etc) included in the ring group
     """
-    fail_on_single_reject: bool | None = None
+    fail_on_single_reject: bool | MISSING = MISSING
     """
     If any leg rejects the call, cancel all other legs
     """
-    ignore_forward: bool | None = True
+    ignore_forward: bool = True
     """
     If true, will ignore SIP redirect requests for call-forwarded devices
     """
-    repeats: int | None = 1
+    repeats: int = 1
     """
     How many times to retry the ring group
     """
-    ringback: str | None = None
+    ringback: str | MISSING = MISSING
     """
     Ringback to use
     """
-    ringtones: CallflowsRingGroupRingtones | None = None
-    skip_module: bool | None = None
+    ringtones: CallflowsRingGroupRingtones | MISSING = MISSING
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    strategy: CallflowsRingGroupStrategy | None = (
-        CallflowsRingGroupStrategy.simultaneous
-    )
+    strategy: CallflowsRingGroupStrategy = CallflowsRingGroupStrategy.simultaneous
     """
     How to ring the members of the group
     """
-    timeout: int | None = 20
+    timeout: int = 20
     """
     How long to ring the ring group before continuing, in seconds
     """
@@ -2337,7 +2370,7 @@ class CallflowsRingGroupToggle(BaseModel):
     """
     The callflow containing the ring group to log in and out of
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2351,39 +2384,39 @@ class CallflowsRouteToCid(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    can_call_self: bool | None = None
+    can_call_self: bool | MISSING = MISSING
     """
     Toggle whether devices of the same owner can call each other
     """
-    can_text_self: bool | None = None
+    can_text_self: bool | MISSING = MISSING
     """
     Toggle whether devices of the same owner can text each other
     """
-    cid_types: list[str] | None = ["internal"]
+    cid_types: list[str] = ["internal"]
     """
     CID types to perform search: internal, external, custom
     """
-    delay: int | None = 0
+    delay: int = 0
     """
     How long to delay ringing the device, in seconds
     """
-    endpoint_types: list[Any] | None = []
+    endpoint_types: list[Any] = []
     """
     Endpoint types to perform search: user, device
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    static_invite: str | None = None
+    static_invite: str | MISSING = MISSING
     """
     Override the SIP Username
     """
-    suppress_clid: bool | None = None
+    suppress_clid: bool | MISSING = MISSING
     """
     Suppress sending caller ID
     """
-    timeout: int | None = 0
+    timeout: int = 0
     """
     Time, in seconds, to wait for device to bridge
     """
@@ -2401,11 +2434,11 @@ class CallflowsSendDtmf(BaseModel):
     """
     String of DTMF tones to send
     """
-    duration_ms: str | int | None = "2000"
+    duration_ms: str | int = "2000"
     """
     How long, in milliseconds, to send each DTMF
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2419,7 +2452,7 @@ class CallflowsSet(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2437,7 +2470,7 @@ class CallflowsSetAlertInfo(BaseModel):
     """
     Set `Alert-Info` header inside b-leg channel. Used for distinctive ring.
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2451,15 +2484,15 @@ class CallflowsSetCid(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    caller_id_name: str | None = ""
+    caller_id_name: str = ""
     """
     Set caller ID Name
     """
-    caller_id_number: str | None = ""
+    caller_id_number: str = ""
     """
     Set caller ID number
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2482,19 +2515,19 @@ class CallflowsSetVariable(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    channel: CallflowsSetVariableChannel | None = CallflowsSetVariableChannel.a
+    channel: CallflowsSetVariableChannel = CallflowsSetVariableChannel.a
     """
     Which channel to set the variable on
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    value: str | None = None
+    value: str | MISSING = MISSING
     """
     The value to set 'variable'
     """
-    variable: str | None = None
+    variable: str | MISSING = MISSING
     """
     The variable name to set on the leg(s)
     """
@@ -2508,17 +2541,18 @@ class CallflowsSetVariables(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    custom_application_vars: dict[
-        Annotated[str, StringConstraints(pattern=r"[a-zA-Z0-9\-_]+")], str
+    custom_application_vars: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"[a-zA-Z0-9\-_]+")], str],
+        _unmatched_keys_unchecked(r"[a-zA-Z0-9\-_]+"),
     ] = {}
     """
     Key-value pairs to set as custom_application_vars on the channel
     """
-    export: bool | None = None
+    export: bool | MISSING = MISSING
     """
     When true the provided custom_application_vars are set on the channel and any channel bridged to it later
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2532,7 +2566,7 @@ class CallflowsSkel(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2557,15 +2591,15 @@ class CallflowsSleep(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    duration: int | None = 0
+    duration: int = 0
     """
     How long to pause before continuing the callflow
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    unit: CallflowsSleepUnit | None = CallflowsSleepUnit.s
+    unit: CallflowsSleepUnit = CallflowsSleepUnit.s
     """
     What time unit is 'duration' in
     """
@@ -2590,27 +2624,27 @@ class CallflowsTemporalRoute(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsTemporalRouteAction | None = None
+    action: CallflowsTemporalRouteAction | MISSING = MISSING
     """
     What action to perform
     """
-    interdigit_timeout: int | None = None
+    interdigit_timeout: int | MISSING = MISSING
     """
     How long, in milliseconds, to wait for the next keypress
     """
-    rule_set: str | None = None
+    rule_set: str | MISSING = MISSING
     """
     ID of the rule set
     """
-    rules: list[str] | None = []
+    rules: list[str] = []
     """
     List of rule IDs to use
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    timezone: str | None = None
+    timezone: str | MISSING = MISSING
     """
     Timezone to use when processing temporal rules
     """
@@ -2642,25 +2676,23 @@ class CallflowsTransfer(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    captures: list[Any] | None = ["no_match"]
+    captures: list[Any] = ["no_match"]
     """
     What to default to using if no capture group is present
     """
-    leg: CallflowsTransferLeg | None = None
+    leg: CallflowsTransferLeg | MISSING = MISSING
     """
     Which leg to transfer (transferee)
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    target: str | None = None
+    target: str | MISSING = MISSING
     """
     The target destination (extension or DID)
     """
-    transfer_type: CallflowsTransferTransferType | None = (
-        CallflowsTransferTransferType.blind
-    )
+    transfer_type: CallflowsTransferTransferType = CallflowsTransferTransferType.blind
     """
     The type of transfer to perform
     """
@@ -2685,23 +2717,23 @@ class CallflowsTts(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    endless_playback: bool | None = None
+    endless_playback: bool | MISSING = MISSING
     """
     Loop the media until canceled
     """
-    engine: CallflowsTtsEngine | None = None
+    engine: CallflowsTtsEngine | MISSING = MISSING
     """
     What TTS engine to use
     """
-    language: str | None = None
+    language: str | MISSING = MISSING
     """
     The language of the speaker
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    terminators: list[str] | None = [
+    terminators: list[str] = [
         "1",
         "2",
         "3",
@@ -2722,7 +2754,7 @@ class CallflowsTts(BaseModel):
     """
     The text to speak
     """
-    voice: str | None = "female"
+    voice: str = "female"
     """
     What voice to use when speaking the text
     """
@@ -2745,47 +2777,47 @@ class CallflowsUser(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    can_call_self: bool | None = None
+    can_call_self: bool | MISSING = MISSING
     """
     Toggle whether devices of this use can call each other
     """
-    can_text_self: bool | None = None
+    can_text_self: bool | MISSING = MISSING
     """
     Toggle whether devices of this use can text each other
     """
-    custom_sip_headers: dict[str, Any] | None = None
+    custom_sip_headers: dict[str, Any] | MISSING = MISSING
     """
     KV Object where the name is the SIP header and the value is the SIP field
     """
-    delay: int | None = 0
+    delay: int = 0
     """
     How long to delay the endpoint(s) before bridging
     """
-    fail_on_single_reject: bool | None = None
+    fail_on_single_reject: bool | MISSING = MISSING
     """
     If any leg rejects the call, cancel all other legs
     """
-    id: str | None = None
+    id: str | MISSING = MISSING
     """
     User ID
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    static_invite: str | None = None
+    static_invite: str | MISSING = MISSING
     """
     Override the SIP Username
     """
-    strategy: CallflowsUserStrategy | None = CallflowsUserStrategy.simultaneous
+    strategy: CallflowsUserStrategy = CallflowsUserStrategy.simultaneous
     """
     Ringing strategy for the endpoint(s)
     """
-    suppress_clid: bool | None = None
+    suppress_clid: bool | MISSING = MISSING
     """
     Toggle whether to suppress caller ID
     """
-    timeout: int | None = 20
+    timeout: int = 20
     """
     Timeout, in seconds, to wait for answer
     """
@@ -2808,31 +2840,31 @@ class CallflowsVoicemail(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    action: CallflowsVoicemailAction | None = CallflowsVoicemailAction.compose
+    action: CallflowsVoicemailAction = CallflowsVoicemailAction.compose
     """
     Whether to check voicemail box or compose a new voicemail message
     """
-    callerid_match_login: bool | None = False
+    callerid_match_login: bool = False
     """
     Whether to match the caller ID to a voicemail box
     """
-    id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    id: Annotated[str | MISSING, Field(max_length=32, min_length=32)] = MISSING
     """
     The ID of the voicemail box
     """
-    interdigit_timeout: int | None = 2000
+    interdigit_timeout: int = 2000
     """
     The amount of time (in milliseconds) to wait for the caller to press the next digit after pressing a digit
     """
-    max_message_length: int | None = 500
+    max_message_length: int = 500
     """
     Max length of the message that caller can leave in voicemail box
     """
-    single_mailbox_login: bool | None = False
+    single_mailbox_login: bool = False
     """
     Allow login if caller has a single mailbox
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
@@ -2855,23 +2887,23 @@ class CallflowsWebhook(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    custom_data: dict[str, Any] | None = None
+    custom_data: dict[str, Any] | MISSING = MISSING
     """
     JSON object of custom data included on the HTTP request
     """
-    http_verb: CallflowsWebhookHttpVerb | None = None
+    http_verb: CallflowsWebhookHttpVerb | MISSING = MISSING
     """
     What HTTP verb to use when sending the request
     """
-    retries: int | None = None
+    retries: int | MISSING = MISSING
     """
     How many times to retry the request if the host isn't available
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    uri: str | None = None
+    uri: str | MISSING = MISSING
     """
     The HTTP URI to send the request
     """
@@ -2885,23 +2917,23 @@ class ConferencesMember(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    join_deaf: bool | None = False
+    join_deaf: bool = False
     """
     Determines if a member will join deaf
     """
-    join_muted: bool | None = True
+    join_muted: bool = True
     """
     Determines if a member will join muted
     """
-    numbers: list[str] | None = []
+    numbers: list[str] = []
     """
     Defines the conference (call in) number(s) for members
     """
-    pins: list[str] | None = []
+    pins: list[str] = []
     """
     Defines the pin number(s) for members
     """
-    play_entry_prompt: bool | None = None
+    play_entry_prompt: bool | MISSING = MISSING
     """
     Whether to play the entry prompt on member join
     """
@@ -2915,19 +2947,19 @@ class ConferencesModerator(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    join_deaf: bool | None = False
+    join_deaf: bool = False
     """
     Determines if a moderator will join deaf
     """
-    join_muted: bool | None = False
+    join_muted: bool = False
     """
     Determines if a moderator will join muted
     """
-    numbers: list[str] | None = []
+    numbers: list[str] = []
     """
     Defines the conference (call in) number(s) for moderators
     """
-    pins: list[str] | None = []
+    pins: list[str] = []
     """
     Defines the pin number(s) for moderators
     """
@@ -2941,99 +2973,99 @@ class Conferences(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    bridge_password: str | None = None
+    bridge_password: str | MISSING = MISSING
     """
     the password used for a conference bridge
     """
-    bridge_username: str | None = None
+    bridge_username: str | MISSING = MISSING
     """
     the username used for a conference bridge
     """
-    caller_controls: str | None = None
+    caller_controls: str | MISSING = MISSING
     """
     caller controls (config settings)
     """
-    conference_numbers: list[str] | None = []
+    conference_numbers: list[str] = []
     """
     Defines conference numbers that can be used by members or moderators
     """
-    controls: dict[str, Any] | None = None
+    controls: dict[str, Any] | MISSING = MISSING
     """
     controls
     """
-    domain: str | None = None
+    domain: str | MISSING = MISSING
     """
     domain
     """
-    flags: list[str] | None = None
+    flags: list[str] | MISSING = MISSING
     """
     Flags set by external applications
     """
-    focus: str | None = None
+    focus: str | MISSING = MISSING
     """
     This is a read-only property indicating the media server hosting the conference
     """
-    language: str | None = None
+    language: str | MISSING = MISSING
     """
     Prompt language to play in the conference
     """
-    max_members_media: str | None = None
+    max_members_media: str | MISSING = MISSING
     """
     Media to play when the conference is full
     """
-    max_participants: int | None = None
+    max_participants: int | MISSING = MISSING
     """
     The maximum number of participants that can join
     """
-    member: Annotated[ConferencesMember | None, Field(validate_default=True)] = {}
+    member: Annotated[ConferencesMember, Field(validate_default=True)] = {}
     """
     Defines the discovery (call in) properties for a member
     """
-    moderator: Annotated[ConferencesModerator | None, Field(validate_default=True)] = {}
+    moderator: Annotated[ConferencesModerator, Field(validate_default=True)] = {}
     """
     Defines the discovery (call in) properties for a moderator
     """
-    moderator_controls: str | None = None
+    moderator_controls: str | MISSING = MISSING
     """
     profile on the switch for controlling the conference as a moderator
     """
-    name: Annotated[str | None, Field(max_length=128, min_length=1)] = None
+    name: Annotated[str | MISSING, Field(max_length=128, min_length=1)] = MISSING
     """
     A friendly name for the conference
     """
-    owner_id: Annotated[str | None, Field(max_length=32, min_length=32)] = None
+    owner_id: Annotated[str | MISSING, Field(max_length=32, min_length=32)] = MISSING
     """
     The user ID who manages this conference
     """
-    play_entry_tone: bool | str | None = None
+    play_entry_tone: bool | str | MISSING = MISSING
     """
     Whether to play an entry tone, or the entry tone to play
     """
-    play_exit_tone: bool | str | None = None
+    play_exit_tone: bool | str | MISSING = MISSING
     """
     Whether to play an exit tone, or the exit tone to play
     """
-    play_name: bool | None = False
+    play_name: bool = False
     """
     Do we need to announce new conference members?
     """
-    play_welcome: bool | None = None
+    play_welcome: bool | MISSING = MISSING
     """
     Whether to play the welcome prompt
     """
-    profile: dict[str, Any] | None = None
+    profile: dict[str, Any] | MISSING = MISSING
     """
     Profile configuration
     """
-    profile_name: str | None = None
+    profile_name: str | MISSING = MISSING
     """
     conference profile name
     """
-    require_moderator: bool | None = None
+    require_moderator: bool | MISSING = MISSING
     """
     does the conference require a moderator
     """
-    wait_for_moderator: bool | None = None
+    wait_for_moderator: bool | MISSING = MISSING
     """
     should members wait for a moderator before joining the conference
     """
@@ -3047,67 +3079,71 @@ class ConferencesProfile(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    alone_sound: Annotated[str | None, Field(alias="alone-sound")] = None
+    alone_sound: Annotated[str | MISSING, Field(alias="alone-sound")] = MISSING
     """
     Audio that plays while you are alone in the conference
     """
-    announce_count: Annotated[int | None, Field(alias="announce-count")] = None
+    announce_count: Annotated[int | MISSING, Field(alias="announce-count")] = MISSING
     """
     Play member count to conference when above this threshold
     """
-    caller_controls: Annotated[str | None, Field(alias="caller-controls")] = None
+    caller_controls: Annotated[str | MISSING, Field(alias="caller-controls")] = MISSING
     """
     Name of the caller control group
     """
-    comfort_noise: Annotated[int | None, Field(alias="comfort-noise")] = None
+    comfort_noise: Annotated[int | MISSING, Field(alias="comfort-noise")] = MISSING
     """
     The volume level of background white noise
     """
-    energy_level: Annotated[int | None, Field(alias="energy-level")] = None
+    energy_level: Annotated[int | MISSING, Field(alias="energy-level")] = MISSING
     """
     Energy level required for audio to be sent to other users
     """
-    enter_sound: Annotated[str | None, Field(alias="enter-sound")] = None
+    enter_sound: Annotated[str | MISSING, Field(alias="enter-sound")] = MISSING
     """
     Audio to play when entering a conference
     """
-    exit_sound: Annotated[str | None, Field(alias="exit-sound")] = None
+    exit_sound: Annotated[str | MISSING, Field(alias="exit-sound")] = MISSING
     """
     Audio to play when exiting a conference
     """
-    interval: int | None = None
+    interval: int | MISSING = MISSING
     """
     Milliseconds per frame
     """
-    locked_sound: Annotated[str | None, Field(alias="locked-sound")] = None
+    locked_sound: Annotated[str | MISSING, Field(alias="locked-sound")] = MISSING
     """
     Audio to play when the conference is locked
     """
-    max_members: Annotated[int | None, Field(alias="max-members")] = None
+    max_members: Annotated[int | MISSING, Field(alias="max-members")] = MISSING
     """
     Set the maximum number of members in the conference
     """
-    max_members_sound: Annotated[str | None, Field(alias="max-members-sound")] = None
+    max_members_sound: Annotated[str | MISSING, Field(alias="max-members-sound")] = (
+        MISSING
+    )
     """
     If max-members has been reached, audio to play to caller instead of joining the conference
     """
-    moderator_controls: Annotated[str | None, Field(alias="moderator-controls")] = None
+    moderator_controls: Annotated[str | MISSING, Field(alias="moderator-controls")] = (
+        MISSING
+    )
     """
     Name of the moderator control group to use
     """
-    moh_sound: Annotated[str | None, Field(alias="moh-sound")] = None
+    moh_sound: Annotated[str | MISSING, Field(alias="moh-sound")] = MISSING
     """
     Audio to play, on a loop, while participant count is 1
     """
-    muted_sound: Annotated[str | None, Field(alias="muted-sound")] = None
+    muted_sound: Annotated[str | MISSING, Field(alias="muted-sound")] = MISSING
     """
     Audio to play when muted
     """
-    rate: int | None = None
+    rate: int | MISSING = MISSING
     """
     Audio sample rate
     """
-    unmuted_sound: Annotated[str | None, Field(alias="unmuted-sound")] = None
+    unmuted_sound: Annotated[str | MISSING, Field(alias="unmuted-sound")] = MISSING
     """
     Audio to play when unmuted
     """
@@ -3115,35 +3151,14 @@ class ConferencesProfile(BaseModel):
 
 CustomSipHeaders = TypeAliasType(
     "CustomSipHeaders",
-    dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-z0-9_\-]+$")], str],
+    Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-z0-9_\-]+$")], str],
+        _unmatched_keys_unchecked(r"^[a-zA-z0-9_\-]+$"),
+    ],
 )
 """
 Custom SIP headers applied to an INVITE
 """
-
-
-class Metaflow(BaseModel):
-    """
-    A metaflow node defines a module to execute, data to provide to that module, and one or more children to branch to
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    children: (
-        dict[Annotated[str, StringConstraints(pattern=r".+")], Metaflow] | None
-    ) = None
-    """
-    Children metaflows
-    """
-    data: dict[str, Any] | None = {}
-    """
-    The data/arguments of the metaflow module
-    """
-    module: Annotated[str, Field(max_length=64, min_length=1)]
-    """
-    The name of the metaflow module to execute at this node
-    """
 
 
 class MetaflowsBindingDigit(StrEnum):
@@ -3175,38 +3190,697 @@ class MetaflowsListenOn(StrEnum):
     peer = "peer"
 
 
-class Metaflows(BaseModel):
+class MetaflowsAudioLevelAction(StrEnum):
     """
-    Actions applied to a call outside of the normal callflow, initiated by the caller(s)
+    Start or stop the audio adjustment
+    """
+
+    start = "start"
+    stop = "stop"
+
+
+class MetaflowsAudioLevelMode(StrEnum):
+    """
+    What mode to use (depends on direction)
+    """
+
+    read = "read"
+    write = "write"
+
+
+class MetaflowsAudioLevel(BaseModel):
+    """
+    Allow changing the volume on a channel (including mute/unmute)
     """
 
     model_config = ConfigDict(
         extra="allow",
     )
-    binding_digit: MetaflowsBindingDigit | None = MetaflowsBindingDigit.star
+    action: MetaflowsAudioLevelAction | MISSING = MISSING
     """
-    What DTMF will trigger the collection and analysis of the subsequent DTMF sequence
+    Start or stop the audio adjustment
     """
-    digit_timeout: int | None = None
+    level: Annotated[int | MISSING, Field(ge=-4, le=4)] = MISSING
     """
-    How long to wait between DTMF presses before processing the collected sequence (milliseconds)
+    Adjustment level for the audio
     """
-    listen_on: MetaflowsListenOn | None = None
+    mode: MetaflowsAudioLevelMode | MISSING = MISSING
     """
-    Which leg(s) of the call to listen for DTMF
+    What mode to use (depends on direction)
     """
-    numbers: (
-        dict[Annotated[str, StringConstraints(pattern=r"^[0-9]+$")], Metaflow] | None
-    ) = None
+
+
+class MetaflowsBreak(BaseModel):
     """
-    A list of static numbers with their flows
+    Break out of media being sent to a channel
     """
-    patterns: (
-        dict[Annotated[str, StringConstraints(pattern=r".+")], Metaflow] | None
-    ) = None
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
+class MetaflowsHangup(BaseModel):
     """
-    A list of patterns with their flows
+    Hangup the call leg immediately
     """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
+class MetaflowsHold(BaseModel):
+    """
+    Put the leg on hold
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    moh_aleg: str | MISSING = MISSING
+    """
+    MOH ID for the a-leg
+    """
+    moh_bleg: str | MISSING = MISSING
+    """
+    MOH ID for the b-leg
+    """
+    unhold_key: str = "1"
+    """
+    DTMF to press to unhold the call
+    """
+
+
+class MetaflowsHoldControlAction(StrEnum):
+    """
+    How to manipulate the hold on the call
+    """
+
+    hold = "hold"
+    unhold = "unhold"
+    toggle = "toggle"
+
+
+class MetaflowsHoldControl(BaseModel):
+    """
+    Control the hold on a call
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: MetaflowsHoldControlAction = MetaflowsHoldControlAction.toggle
+    """
+    How to manipulate the hold on the call
+    """
+
+
+class MetaflowsInterceptTargetType(StrEnum):
+    """
+    Type of entity of the target
+    """
+
+    device = "device"
+    user = "user"
+    number = "number"
+
+
+class MetaflowsIntercept(BaseModel):
+    """
+    Skeleton JSON schema
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    auto_answer: bool = False
+    """
+    Auto-answer the leg
+    """
+    can_call_self: bool = True
+    """
+    Can intercept devices of the same targeted user
+    """
+    target_id: str | MISSING = MISSING
+    """
+    ID of the target (device or user)
+    """
+    target_type: MetaflowsInterceptTargetType | MISSING = MISSING
+    """
+    Type of entity of the target
+    """
+    unbridged_only: bool = True
+    """
+    Only intercept if the a-leg is unbridged
+    """
+
+
+class MetaflowsMove(BaseModel):
+    """
+    Move a call from one device to another
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    auto_answer: bool = False
+    """
+    Whether to auto-answer the new leg
+    """
+    can_call_self: bool = True
+    """
+    Can intercept devices of the same targeted user
+    """
+    device_id: str | MISSING = MISSING
+    """
+    Move the call to a specific device
+    """
+    dial_strategy: str = "simultaneous"
+    """
+    How to ring the endpoints, if multiple
+    """
+    owner_id: str | MISSING = MISSING
+    """
+    User ID to use for finding endpoints
+    """
+
+
+class MetaflowsPivotMethod(StrEnum):
+    """
+    What HTTP verb to send the request(s) with
+    """
+
+    get = "get"
+    post = "post"
+    GET = "GET"
+    POST = "POST"
+
+
+class MetaflowsPivotReqFormat(StrEnum):
+    """
+    What format of Pivot will the your server respond with
+    """
+
+    kazoo = "kazoo"
+    twiml = "twiml"
+
+
+class MetaflowsPivot(BaseModel):
+    """
+    Validator for the Pivot metaflow element
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    cdr_url: Annotated[str | MISSING, Field(pattern="^https?://")] = MISSING
+    """
+    Optional URL to send the CDR to at the end of the call
+    """
+    debug: bool = False
+    """
+    Store debug logs related to processing this Pivot call
+    """
+    method: MetaflowsPivotMethod = MetaflowsPivotMethod.get
+    """
+    What HTTP verb to send the request(s) with
+    """
+    req_format: MetaflowsPivotReqFormat = MetaflowsPivotReqFormat.kazoo
+    """
+    What format of Pivot will the your server respond with
+    """
+    voice_url: Annotated[str, Field(pattern="^https?://")]
+    """
+    What URL to request the initial Pivot callflow
+    """
+
+
+class MetaflowsPlayLeg(StrEnum):
+    """
+    Leg to play the media to
+    """
+
+    self = "self"
+    peer = "peer"
+    both = "both"
+
+
+class MetaflowsPlay(BaseModel):
+    """
+    Skeleton JSON schema
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: str | MISSING = MISSING
+    """
+    Media ID to play
+    """
+    leg: MetaflowsPlayLeg = MetaflowsPlayLeg.both
+    """
+    Leg to play the media to
+    """
+
+
+class MetaflowsRecordCallAction(StrEnum):
+    """
+    Whether to start/stop the recording
+    """
+
+    mask = "mask"
+    unmask = "unmask"
+    start = "start"
+    stop = "stop"
+    toggle = "toggle"
+
+
+class MetaflowsRecordCallFormat(StrEnum):
+    """
+    What format to store the recording
+    """
+
+    mp3 = "mp3"
+    wav = "wav"
+
+
+class MetaflowsRecordCallMethod(StrEnum):
+    """
+    HTTP method if using an HTTP destination
+    """
+
+    put = "put"
+    post = "post"
+
+
+class MetaflowsRecordCall(BaseModel):
+    """
+    Start a call recording
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: MetaflowsRecordCallAction = MetaflowsRecordCallAction.toggle
+    """
+    Whether to start/stop the recording
+    """
+    dtmf_leg: str | MISSING = MISSING
+    """
+    leg to listen for DTMF
+    """
+    format: MetaflowsRecordCallFormat | MISSING = MISSING
+    """
+    What format to store the recording
+    """
+    label: str | MISSING = MISSING
+    """
+    Add a custom label to the recording
+    """
+    media_name: str | MISSING = MISSING
+    """
+    Name of the recording file
+    """
+    method: MetaflowsRecordCallMethod | MISSING = MISSING
+    """
+    HTTP method if using an HTTP destination
+    """
+    origin: str | MISSING = MISSING
+    """
+    Track how the recording was started
+    """
+    record_min_sec: int | MISSING = MISSING
+    """
+    Minimum number of seconds recorded to consider it a valid recording
+    """
+    record_on_answer: bool = False
+    """
+    Whether to start recording when the leg is answered
+    """
+    record_on_bridge: bool = False
+    """
+    Whether to start recording when the leg is bridged
+    """
+    record_sample_rate: int | MISSING = MISSING
+    """
+    Sampling rate for the recording
+    """
+    time_limit: int | MISSING = MISSING
+    """
+    How long to allow the recording, in seconds
+    """
+    url: str | MISSING = MISSING
+    """
+    HTTP URL to send the finished recording
+    """
+
+
+class MetaflowsRelateRelationship(StrEnum):
+    """
+    The relationship to establish between the two participants
+    """
+
+    deaf = "deaf"
+    clear = "clear"
+    mute = "mute"
+
+
+class MetaflowsRelate(BaseModel):
+    """
+    Relate two participants to each other in a conference
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    conference_id: str
+    """
+    The ID of the conference
+    """
+    other_participant: str | int
+    """
+    The other participant ID to relate
+    """
+    participant_id: str | int
+    """
+    The participant ID to relate
+    """
+    relationship: MetaflowsRelateRelationship = MetaflowsRelateRelationship.clear
+    """
+    The relationship to establish between the two participants
+    """
+
+
+class MetaflowsResume(BaseModel):
+    """
+    Reconnect the two legs of a call, if possible
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
+class MetaflowsSayGender(StrEnum):
+    """
+    The gender of the voice to say the text
+    """
+
+    feminine = "feminine"
+    masculine = "masculine"
+    neuter = "neuter"
+
+
+class MetaflowsSayMethod(StrEnum):
+    """
+    Toggle the way the text is read to the caller
+    """
+
+    pronounced = "pronounced"
+    iterated = "iterated"
+    counted = "counted"
+
+
+class MetaflowsSayType(StrEnum):
+    """
+    The type of text to say
+    """
+
+    account_number = "account_number"
+    currency = "currency"
+    current_date = "current_date"
+    current_date_time = "current_date_time"
+    current_time = "current_time"
+    email_address = "email_address"
+    ip_address = "ip_address"
+    items = "items"
+    messages = "messages"
+    name_phonetic = "name_phonetic"
+    name_spelled = "name_spelled"
+    number = "number"
+    persons = "persons"
+    postal_address = "postal_address"
+    short_date_time = "short_date_time"
+    telephone_extension = "telephone_extension"
+    telephone_number = "telephone_number"
+    time_measurement = "time_measurement"
+    url = "url"
+
+
+class MetaflowsSay(BaseModel):
+    """
+    Say the provided text
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    gender: MetaflowsSayGender | MISSING = MISSING
+    """
+    The gender of the voice to say the text
+    """
+    language: str | MISSING = MISSING
+    """
+    Language of the text
+    """
+    method: MetaflowsSayMethod | MISSING = MISSING
+    """
+    Toggle the way the text is read to the caller
+    """
+    text: str | MISSING = MISSING
+    """
+    The text to say to the caller
+    """
+    type: MetaflowsSayType | MISSING = MISSING
+    """
+    The type of text to say
+    """
+
+
+class MetaflowsSoundTouchAction(StrEnum):
+    """
+    Whether to start or stop touching the sound
+    """
+
+    start = "start"
+    stop = "stop"
+
+
+class MetaflowsSoundTouch(BaseModel):
+    """
+    Pitch-shift and other audio effects
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    action: MetaflowsSoundTouchAction | MISSING = MISSING
+    """
+    Whether to start or stop touching the sound
+    """
+    adjust_in_octaves: Annotated[float, Field(ge=-1.0, le=1.0)] = 0
+    """
+    Adjust the pitch in octaves
+    """
+    adjust_in_semitones: Annotated[float, Field(ge=-14.0, le=14.0)] = 0
+    """
+    Adjust the pitch in semitones
+    """
+    hook_dtmf: bool = False
+    """
+    Enable DTMF control of audio modifications
+    """
+    pitch: Annotated[float, Field(ge=1.0)] = 1.0
+    """
+    Set the pitch directly (lower number = lower tone)
+    """
+    rate: Annotated[float, Field(ge=1.0)] = 1.0
+    """
+    Set the rate directly
+    """
+    sending_leg: bool = False
+    """
+    Apply the filter to the sending leg
+    """
+    tempo: Annotated[float, Field(ge=1.0)] = 1.0
+    """
+    Set the tempo directly
+    """
+
+
+class MetaflowsTransferTransferType(StrEnum):
+    """
+    The type of transfer to perform
+    """
+
+    attended = "attended"
+    blind = "blind"
+
+
+class MetaflowsTransfer(BaseModel):
+    """
+    Perform a transfer
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    captures: list[Any] = ["no_match"]
+    """
+    Capture groups?
+    """
+    leg: str | MISSING = MISSING
+    """
+    Which leg to be the transfer leg
+    """
+    target: str | MISSING = MISSING
+    """
+    The target extension/DID
+    """
+    transfer_type: MetaflowsTransferTransferType = MetaflowsTransferTransferType.blind
+    """
+    The type of transfer to perform
+    """
+
+
+class MetaflowsTts(BaseModel):
+    """
+    Use the Text-to-speech engine to say the provided text
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    engine: str = "flite"
+    """
+    What engine to use (system-dependant)
+    """
+    language: str | MISSING = MISSING
+    """
+    What language is the text in
+    """
+    leg: str = "self"
+    """
+    What leg to say the text to
+    """
+    terminators: list[Any] = [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "*",
+        "0",
+        "#",
+    ]
+    """
+    What DTMF can terminate the TTS playback
+    """
+    text: str | MISSING = MISSING
+    """
+    What to say
+    """
+    voice: str = "female"
+    """
+    What voice to use when speaking
+    """
+
+
+class CallflowRequestDataFeaturecode(BaseModel):
+    """
+    When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str | MISSING, Field(max_length=128, min_length=1)] = MISSING
+    number: Annotated[str | MISSING, Field(max_length=30, min_length=1)] = MISSING
+
+
+CallflowRequestDataNumberCallflowRequestDataNumber = TypeAliasType(
+    "CallflowRequestDataNumberCallflowRequestDataNumber",
+    Annotated[str, Field(max_length=36, min_length=1)],
+)
+
+
+CallflowRequestDataNumberCallflowRequestDataNumber1 = TypeAliasType(
+    "CallflowRequestDataNumberCallflowRequestDataNumber1",
+    Annotated[str, Field(max_length=37, min_length=1, pattern="^00[0-9]{5,}$")],
+)
+
+
+CallflowRequestDataNumberCallflowRequestDataNumber2 = TypeAliasType(
+    "CallflowRequestDataNumberCallflowRequestDataNumber2",
+    Annotated[str, Field(max_length=38, min_length=1, pattern="^011[0-9]{5,}$")],
+)
+
+
+CallflowRequestDataNumber = TypeAliasType(
+    "CallflowRequestDataNumber",
+    Annotated[
+        CallflowRequestDataNumberCallflowRequestDataNumber
+        | CallflowRequestDataNumberCallflowRequestDataNumber1
+        | CallflowRequestDataNumberCallflowRequestDataNumber2,
+        Field(min_length=1),
+    ],
+)
+
+
+CallflowRequestDataPattern = TypeAliasType(
+    "CallflowRequestDataPattern", Annotated[str, Field(min_length=1)]
+)
+
+
+class CallflowRequestData1Featurecode(BaseModel):
+    """
+    When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: Annotated[str | MISSING, Field(max_length=128, min_length=1)] = MISSING
+    number: Annotated[str | MISSING, Field(max_length=30, min_length=1)] = MISSING
+
+
+CallflowRequestData1NumberCallflowRequestData1Number = TypeAliasType(
+    "CallflowRequestData1NumberCallflowRequestData1Number",
+    Annotated[str, Field(max_length=36, min_length=1)],
+)
+
+
+CallflowRequestData1NumberCallflowRequestData1Number1 = TypeAliasType(
+    "CallflowRequestData1NumberCallflowRequestData1Number1",
+    Annotated[str, Field(max_length=37, min_length=1, pattern="^00[0-9]{5,}$")],
+)
+
+
+CallflowRequestData1NumberCallflowRequestData1Number2 = TypeAliasType(
+    "CallflowRequestData1NumberCallflowRequestData1Number2",
+    Annotated[str, Field(max_length=38, min_length=1, pattern="^011[0-9]{5,}$")],
+)
+
+
+CallflowRequestData1Number = TypeAliasType(
+    "CallflowRequestData1Number",
+    Annotated[
+        CallflowRequestData1NumberCallflowRequestData1Number
+        | CallflowRequestData1NumberCallflowRequestData1Number1
+        | CallflowRequestData1NumberCallflowRequestData1Number2,
+        Field(min_length=1),
+    ],
+)
+
+
+CallflowRequestData1Pattern = TypeAliasType(
+    "CallflowRequestData1Pattern", Annotated[str, Field(min_length=1)]
+)
 
 
 class CallflowPatchRequest(BaseModel):
@@ -3227,9 +3901,9 @@ class ReferencedDocument(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    name: str | None = None
-    numbers: list[str] | None = None
-    pvt_type: str | None = None
+    name: str | MISSING = MISSING
+    numbers: list[str] | MISSING = MISSING
+    pvt_type: str | MISSING = MISSING
 
 
 class ReadOnlyFields(BaseModel):
@@ -3240,7 +3914,7 @@ class ReadOnlyFields(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    deleted: bool | None = None
+    deleted: bool | MISSING = MISSING
 
 
 class CallflowListRowFeaturecode(BaseModel):
@@ -3251,8 +3925,8 @@ class CallflowListRowFeaturecode(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    name: Annotated[str | None, Field(max_length=128, min_length=1)] = None
-    number: Annotated[str | None, Field(max_length=30, min_length=1)] = None
+    name: Annotated[str | MISSING, Field(max_length=128, min_length=1)] = MISSING
+    number: Annotated[str | MISSING, Field(max_length=30, min_length=1)] = MISSING
 
 
 class CallflowListRow(BaseModel):
@@ -3267,27 +3941,27 @@ class CallflowListRow(BaseModel):
     """
     Id of the callflow.
     """
-    name: str | None = None
+    name: str | MISSING = MISSING
     """
     Name of the callflow, when it has one.
     """
-    type: str | None = None
+    type: str | MISSING = MISSING
     """
     Free-form `type` of the callflow, when set.
     """
-    numbers: list[str] | None = None
+    numbers: list[str] | MISSING = MISSING
     """
     Numbers, as stored.
     """
-    patterns: list[str] | None = None
+    patterns: list[str] | MISSING = MISSING
     """
     Patterns, as stored.
     """
-    owner_id: str | None = None
+    owner_id: str | MISSING = MISSING
     """
     Owner of the callflow, when set.
     """
-    group_id: str | None = None
+    group_id: str | MISSING = MISSING
     """
     Group of the callflow, when set.
     """
@@ -3314,7 +3988,7 @@ class CallflowListResponse(BaseModel):
         extra="allow",
     )
     status: Literal["success"]
-    auth_token: str | None = None
+    auth_token: str | MISSING = MISSING
     """
     The token the request authenticated with. Success envelopes omit it when the request sent none; Kazoo 4.3 error envelopes then carry the string "undefined".
     """
@@ -3334,7 +4008,7 @@ class CallflowListResponse(BaseModel):
     """
     Time of the response, ISO 8601 in UTC.
     """
-    revision: str | None = None
+    revision: str | MISSING = MISSING
     """
     Opaque MD5 of the rendered body; absent when the list is empty.
     """
@@ -3342,15 +4016,15 @@ class CallflowListResponse(BaseModel):
     """
     One row per callflow of the account.
     """
-    page_size: Annotated[int | None, Field(ge=0)] = None
+    page_size: Annotated[int | MISSING, Field(ge=0)] = MISSING
     """
     Number of rows in `data` (not the requested size). Absent with `paginate=false`.
     """
-    start_key: str | None = None
+    start_key: str | MISSING = MISSING
     """
     The `start_key` of the request, present only when it sent one.
     """
-    next_start_key: str | None = None
+    next_start_key: str | MISSING = MISSING
     """
     Key of the next page, to send as `start_key`; absent on the last page.
     """
@@ -3365,7 +4039,7 @@ class ErrorResponse(BaseModel):
         extra="allow",
     )
     status: Literal["error"]
-    auth_token: str | None = None
+    auth_token: str | MISSING = MISSING
     """
     The token the request authenticated with. Success envelopes omit it when the request sent none; Kazoo 4.3 error envelopes then carry the string "undefined".
     """
@@ -3407,11 +4081,11 @@ class CallflowsOffnetCustomSipHeaders(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    in_: Annotated[CustomSipHeaders | None, Field(alias="in")] = None
+    in_: Annotated[CustomSipHeaders | MISSING, Field(alias="in")] = MISSING
     """
     Custom SIP Headers to be applied to calls inbound to Kazoo from the endpoint
     """
-    out: CustomSipHeaders | None = None
+    out: CustomSipHeaders | MISSING = MISSING
     """
     Custom SIP Headers to be applied to calls outbound from Kazoo to the endpoint
     """
@@ -3425,71 +4099,71 @@ class CallflowsOffnet(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    bypass_e164: bool | None = None
+    bypass_e164: bool | MISSING = MISSING
     """
     Use the original requested number instead of normalizing to E164
     """
-    caller_id_type: str | None = "external"
+    caller_id_type: str = "external"
     """
     Which configured caller-id to use (key in the 'caller_id' object)
     """
-    custom_sip_headers: CallflowsOffnetCustomSipHeaders | None = None
+    custom_sip_headers: CallflowsOffnetCustomSipHeaders | MISSING = MISSING
     """
     A property list of SIP headers
     """
-    do_not_normalize: bool | None = None
+    do_not_normalize: bool | MISSING = MISSING
     """
     Use the original requested number instead of normalizing; otherwise try to apply the endpoint's dialplan to the requested number
     """
-    dynamic_flags: list[str] | None = None
+    dynamic_flags: list[str] | MISSING = MISSING
     """
     List of function names (or 'zone') that are called on the Call record to populate the 'flags' array sent to the resource(s) for matching
     """
-    emit_account_id: bool | None = None
+    emit_account_id: bool | MISSING = MISSING
     """
     Toggles whether to put the account id in the SIP packets
     """
-    format_from_uri: bool | None = None
+    format_from_uri: bool | MISSING = MISSING
     """
     If true, puts the account realm in the From header
     """
-    from_uri_realm: str | None = None
+    from_uri_realm: str | MISSING = MISSING
     """
     Override the From realm in the SIP packets
     """
-    hunt_account_id: str | None = None
+    hunt_account_id: str | MISSING = MISSING
     """
     When using local resources, use this account instead of the account making the call (useful for resellers)
     """
-    ignore_early_media: bool | None = False
+    ignore_early_media: bool = False
     """
     Toggle whether to ignore early media
     """
-    outbound_flags: list[str] | None = []
+    outbound_flags: list[str] = []
     """
     List of flags to use when matching resources to route the call
     """
-    resource_type: str | None = None
+    resource_type: str | MISSING = MISSING
     """
     sets a custom resource type for the published amqp message
     """
-    ringback: str | None = None
+    ringback: str | MISSING = MISSING
     """
     Tone or file to play while waiting for the leg to be answered
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    timeout: int | None = None
+    timeout: int | MISSING = MISSING
     """
     How long, in seconds, to wait for the call to be answered
     """
-    to_did: str | None = None
+    to_did: str | MISSING = MISSING
     """
     Statically set the DID to dial
     """
-    use_local_resources: bool | None = True
+    use_local_resources: bool = True
     """
     Toggle whether to use the account's (or hunt_account_id's) resources vs the system resources
     """
@@ -3503,11 +4177,11 @@ class CallflowsResourcesCustomSipHeaders(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    in_: Annotated[CustomSipHeaders | None, Field(alias="in")] = None
+    in_: Annotated[CustomSipHeaders | MISSING, Field(alias="in")] = MISSING
     """
     Custom SIP Headers to be applied to calls inbound to Kazoo from the endpoint
     """
-    out: CustomSipHeaders | None = None
+    out: CustomSipHeaders | MISSING = MISSING
     """
     Custom SIP Headers to be applied to calls outbound from Kazoo to the endpoint
     """
@@ -3521,71 +4195,71 @@ class CallflowsResources(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    bypass_e164: bool | None = None
+    bypass_e164: bool | MISSING = MISSING
     """
     Use the original requested number instead of normalizing to E164
     """
-    caller_id_type: str | None = "external"
+    caller_id_type: str = "external"
     """
     Which configured caller-id to use (key in the 'caller_id' object)
     """
-    custom_sip_headers: CallflowsResourcesCustomSipHeaders | None = None
+    custom_sip_headers: CallflowsResourcesCustomSipHeaders | MISSING = MISSING
     """
     A property list of SIP headers
     """
-    do_not_normalize: bool | None = None
+    do_not_normalize: bool | MISSING = MISSING
     """
     Use the original requested number instead of normalizing; otherwise try to apply the endpoint's dialplan to the requested number
     """
-    dynamic_flags: list[str] | None = None
+    dynamic_flags: list[str] | MISSING = MISSING
     """
     List of function names (or 'zone') that are called on the Call record to populate the 'flags' array sent to the resource(s) for matching
     """
-    emit_account_id: bool | None = None
+    emit_account_id: bool | MISSING = MISSING
     """
     Toggles whether to put the account id in the SIP packets
     """
-    format_from_uri: bool | None = None
+    format_from_uri: bool | MISSING = MISSING
     """
     If true, puts the account realm in the From header
     """
-    from_uri_realm: str | None = None
+    from_uri_realm: str | MISSING = MISSING
     """
     Override the From realm in the SIP packets
     """
-    hunt_account_id: str | None = None
+    hunt_account_id: str | MISSING = MISSING
     """
     When using local resources, use this account instead of the account making the call (useful for resellers)
     """
-    ignore_early_media: bool | None = False
+    ignore_early_media: bool = False
     """
     Toggle whether to ignore early media
     """
-    outbound_flags: list[str] | None = []
+    outbound_flags: list[str] = []
     """
     List of flags to use when matching resources to route the call
     """
-    resource_type: str | None = None
+    resource_type: str | MISSING = MISSING
     """
     sets a custom resource type for the published amqp message
     """
-    ringback: str | None = None
+    ringback: str | MISSING = MISSING
     """
     Tone or file to play while waiting for the leg to be answered
     """
-    skip_module: bool | None = None
+    skip_module: bool | MISSING = MISSING
     """
     When set to true this callflow action is skipped, advancing to the wildcard branch (if any)
     """
-    timeout: int | None = None
+    timeout: int | MISSING = MISSING
     """
     How long, in seconds, to wait for the call to be answered
     """
-    to_did: str | None = None
+    to_did: str | MISSING = MISSING
     """
     Statically set the DID to dial
     """
-    use_local_resources: bool | None = True
+    use_local_resources: bool = True
     """
     Toggle whether to use the account's (or hunt_account_id's) resources vs the system resources
     """
@@ -3677,11 +4351,41 @@ A callflow node of a known module. `module` selects the variant, and `data` must
 """
 
 
+MetaflowNode = TypeAliasType(
+    "MetaflowNode",
+    Annotated[
+        Union[
+            "MetaflowActionAudioLevel",
+            "MetaflowActionBreak",
+            "MetaflowActionCallflow",
+            "MetaflowActionHangup",
+            "MetaflowActionHold",
+            "MetaflowActionHoldControl",
+            "MetaflowActionIntercept",
+            "MetaflowActionMove",
+            "MetaflowActionPivot",
+            "MetaflowActionPlay",
+            "MetaflowActionRecordCall",
+            "MetaflowActionRelate",
+            "MetaflowActionResume",
+            "MetaflowActionSay",
+            "MetaflowActionSoundTouch",
+            "MetaflowActionTransfer",
+            "MetaflowActionTts",
+        ],
+        Field(discriminator="module"),
+    ],
+)
+"""
+A metaflow node of a known module. `module` selects the variant, and `data` must match the module's schema `metaflows.<module>`.
+"""
+
+
 class Callflows(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    featurecode: CallflowsFeaturecode | None = None
+    featurecode: CallflowsFeaturecode | MISSING = MISSING
     """
     When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
     """
@@ -3689,15 +4393,15 @@ class Callflows(BaseModel):
     """
     A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
     """
-    metaflow: Metaflows | None = None
+    metaflow: Metaflows | MISSING = MISSING
     """
     Actions applied to a call outside of the normal callflow, initiated by the caller(s)
     """
-    numbers: list[CallflowsNumber] | None = []
+    numbers: list[CallflowsNumber] = []
     """
     A list of static numbers that the callflow should execute for
     """
-    patterns: list[CallflowsPattern] | None = []
+    patterns: list[CallflowsPattern] = []
     """
     A list of regular expressions that the callflow should execute for, with optional capture groups
     """
@@ -3711,10 +4415,13 @@ class CallflowsAction(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    children: Annotated[
-        dict[Annotated[str, StringConstraints(pattern=r".+")], FlowNode] | None,
-        Field(validate_default=True),
-    ] = {}
+    children: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(pattern=r".+")], FlowNode],
+            _unmatched_keys_unchecked(r".+"),
+        ]
+        | MISSING
+    ) = MISSING
     """
     Children callflows
     """
@@ -3728,6 +4435,162 @@ class CallflowsAction(BaseModel):
     """
 
 
+class Metaflow(BaseModel):
+    """
+    A metaflow node defines a module to execute, data to provide to that module, and one or more children to branch to
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    children: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(pattern=r".+")], MetaflowNode],
+            _unmatched_keys_unchecked(r".+"),
+        ]
+        | MISSING
+    ) = MISSING
+    """
+    Children metaflows
+    """
+    data: dict[str, Any] = {}
+    """
+    The data/arguments of the metaflow module
+    """
+    module: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+
+
+class Metaflows(BaseModel):
+    """
+    Actions applied to a call outside of the normal callflow, initiated by the caller(s)
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    binding_digit: MetaflowsBindingDigit = MetaflowsBindingDigit.star
+    """
+    What DTMF will trigger the collection and analysis of the subsequent DTMF sequence
+    """
+    digit_timeout: int | MISSING = MISSING
+    """
+    How long to wait between DTMF presses before processing the collected sequence (milliseconds)
+    """
+    listen_on: MetaflowsListenOn | MISSING = MISSING
+    """
+    Which leg(s) of the call to listen for DTMF
+    """
+    numbers: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(pattern=r"^[0-9]+$")], MetaflowNode],
+            _unmatched_keys_unchecked(r"^[0-9]+$"),
+        ]
+        | MISSING
+    ) = MISSING
+    """
+    A list of static numbers with their flows
+    """
+    patterns: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(pattern=r".+")], MetaflowNode],
+            _unmatched_keys_unchecked(r".+"),
+        ]
+        | MISSING
+    ) = MISSING
+    """
+    A list of patterns with their flows
+    """
+
+
+class MetaflowsCallflow(BaseModel):
+    """
+    Run a callflow on an active call
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    captures: str | MISSING = MISSING
+    """
+    Callflow extension
+    """
+    collected: str | MISSING = MISSING
+    """
+    Callflow extension
+    """
+    flow: FlowNode | MISSING = MISSING
+    """
+    include the flow you'd like to run (Pivot without the HTTP interaction)
+    """
+    id: str | MISSING = MISSING
+    """
+    The callflow ID to run
+    """
+
+
+class CallflowRequestData(BaseModel):
+    """
+    The callflow to store. Kazoo normalises its numbers, then validates it as a `callflows`, which `x-merge-target` names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    featurecode: CallflowRequestDataFeaturecode | MISSING = MISSING
+    """
+    When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
+    """
+    flow: FlowNode
+    """
+    A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
+    """
+    metaflow: Metaflows | MISSING = MISSING
+    """
+    Actions applied to a call outside of the normal callflow, initiated by the caller(s)
+    """
+    numbers: Annotated[list[CallflowRequestDataNumber], Field(min_length=1)] = []
+    """
+    A list of static numbers that the callflow should execute for
+    """
+    patterns: list[CallflowRequestDataPattern] = []
+    """
+    A list of regular expressions that the callflow should execute for, with optional capture groups
+    """
+
+
+class CallflowRequestData1(BaseModel):
+    """
+    The callflow to store. Kazoo normalises its numbers, then validates it as a `callflows`, which `x-merge-target` names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    featurecode: CallflowRequestData1Featurecode | MISSING = MISSING
+    """
+    When the callflow is used as a featurecode this object tracks the intended match of the pattern and name of the feature
+    """
+    flow: FlowNode
+    """
+    A callflow node defines a module to execute, data to provide to that module, and one or more children to branch to
+    """
+    metaflow: Metaflows | MISSING = MISSING
+    """
+    Actions applied to a call outside of the normal callflow, initiated by the caller(s)
+    """
+    numbers: list[CallflowRequestData1Number] = []
+    """
+    A list of static numbers that the callflow should execute for
+    """
+    patterns: Annotated[list[CallflowRequestData1Pattern], Field(min_length=1)] = []
+    """
+    A list of regular expressions that the callflow should execute for, with optional capture groups
+    """
+
+
 class CallflowRequest(BaseModel):
     """
     Request envelope of a create or replace.
@@ -3736,7 +4599,10 @@ class CallflowRequest(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    data: Callflows
+    data: CallflowRequestData | CallflowRequestData1
+    """
+    The callflow to store. Kazoo normalises its numbers, then validates it as a `callflows`, which `x-merge-target` names.
+    """
 
 
 class CallflowResponse(BaseModel):
@@ -3748,7 +4614,7 @@ class CallflowResponse(BaseModel):
         extra="allow",
     )
     status: Literal["success"]
-    auth_token: str | None = None
+    auth_token: str | MISSING = MISSING
     """
     The token the request authenticated with. Success envelopes omit it when the request sent none; Kazoo 4.3 error envelopes then carry the string "undefined".
     """
@@ -3768,7 +4634,7 @@ class CallflowResponse(BaseModel):
     """
     Time of the response, ISO 8601 in UTC.
     """
-    revision: str | None = None
+    revision: str | MISSING = MISSING
     """
     The document's revision (CouchDB `_rev`) before a delete, after a write, or as fetched.
     """
@@ -3787,11 +4653,13 @@ class CallflowDocument(Callflows):
     """
     Id of the callflow.
     """
-    metadata: dict[str, ReferencedDocument] | None = None
+    metadata: dict[str, ReferencedDocument] | MISSING = MISSING
     """
     Fetch only: the documents the flow refers to, by id.
     """
-    field_read_only: Annotated[ReadOnlyFields | None, Field(alias="_read_only")] = None
+    field_read_only: Annotated[ReadOnlyFields | MISSING, Field(alias="_read_only")] = (
+        MISSING
+    )
     """
     Delete only: `{"deleted": true}`.
     """
@@ -4894,5 +5762,261 @@ class CallflowsActionWebhook(CallflowsAction):
     data: Annotated[CallflowsWebhook, Field(validate_default=True)] = {}
 
 
-Metaflow.model_rebuild()
+class MetaflowActionAudioLevel(Metaflow):
+    """
+    A metaflow node that runs the `audio_level` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["audio_level"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsAudioLevel, Field(validate_default=True)] = {}
+
+
+class MetaflowActionBreak(Metaflow):
+    """
+    A metaflow node that runs the `break` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["break"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsBreak, Field(validate_default=True)] = {}
+
+
+class MetaflowActionCallflow(Metaflow):
+    """
+    A metaflow node that runs the `callflow` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["callflow"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsCallflow, Field(validate_default=True)] = {}
+
+
+class MetaflowActionHangup(Metaflow):
+    """
+    A metaflow node that runs the `hangup` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["hangup"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsHangup, Field(validate_default=True)] = {}
+
+
+class MetaflowActionHold(Metaflow):
+    """
+    A metaflow node that runs the `hold` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["hold"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsHold, Field(validate_default=True)] = {}
+
+
+class MetaflowActionHoldControl(Metaflow):
+    """
+    A metaflow node that runs the `hold_control` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["hold_control"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsHoldControl, Field(validate_default=True)] = {}
+
+
+class MetaflowActionIntercept(Metaflow):
+    """
+    A metaflow node that runs the `intercept` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["intercept"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsIntercept, Field(validate_default=True)] = {}
+
+
+class MetaflowActionMove(Metaflow):
+    """
+    A metaflow node that runs the `move` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["move"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsMove, Field(validate_default=True)] = {}
+
+
+class MetaflowActionPivot(Metaflow):
+    """
+    A metaflow node that runs the `pivot` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["pivot"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: MetaflowsPivot
+
+
+class MetaflowActionPlay(Metaflow):
+    """
+    A metaflow node that runs the `play` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["play"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsPlay, Field(validate_default=True)] = {}
+
+
+class MetaflowActionRecordCall(Metaflow):
+    """
+    A metaflow node that runs the `record_call` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["record_call"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsRecordCall, Field(validate_default=True)] = {}
+
+
+class MetaflowActionRelate(Metaflow):
+    """
+    A metaflow node that runs the `relate` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["relate"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: MetaflowsRelate
+
+
+class MetaflowActionResume(Metaflow):
+    """
+    A metaflow node that runs the `resume` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["resume"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsResume, Field(validate_default=True)] = {}
+
+
+class MetaflowActionSay(Metaflow):
+    """
+    A metaflow node that runs the `say` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["say"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsSay, Field(validate_default=True)] = {}
+
+
+class MetaflowActionSoundTouch(Metaflow):
+    """
+    A metaflow node that runs the `sound_touch` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["sound_touch"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsSoundTouch, Field(validate_default=True)] = {}
+
+
+class MetaflowActionTransfer(Metaflow):
+    """
+    A metaflow node that runs the `transfer` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["transfer"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsTransfer, Field(validate_default=True)] = {}
+
+
+class MetaflowActionTts(Metaflow):
+    """
+    A metaflow node that runs the `tts` module.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    module: Annotated[Literal["tts"], Field(max_length=64, min_length=1)]
+    """
+    The name of the metaflow module to execute at this node
+    """
+    data: Annotated[MetaflowsTts, Field(validate_default=True)] = {}
+
+
+Callflows.model_rebuild()
 CallflowResponse.model_rebuild()
+CallflowDocument.model_rebuild()

@@ -1,9 +1,14 @@
 """Generate `models.py`, `handlers.py`, `routes.py` and `flow_nodes.py` from the spec.
 
 Models come from datamodel-code-generator, formatted by black and isort, all three
-at pinned versions. The handler base class, the route table and the table of flow
-node models by module come from the jinja2 templates in `generator/templates/`.
-The same spec gives byte-identical files.
+at pinned versions. The handler base class, the route table and the tables of
+flow and metaflow node models by module come from the jinja2 templates in
+`generator/templates/`. The same spec gives byte-identical files.
+
+A field that the schema does not require, and whose type does not include
+null, rejects `null`. It is typed `X = <default>` where the schema has a
+default, else `X | MISSING = MISSING` (pydantic's sentinel for "not sent"). So
+the models reject `null` where Kazoo's draft-04 validator does.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import jinja2
 import yaml
 
 from generator.errors import GenerateError
+from generator.pattern_maps import wrap_pattern_maps
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +39,13 @@ HANDLER_CLASS = "CallflowsHandlers"
 MERGE_TARGET_KEY = "x-merge-target"
 HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 GENERATED_FILES = ("models.py", "handlers.py", "routes.py", "flow_nodes.py")
-# The component whose discriminator mapping ties each module to its node model.
+# The components whose discriminator mapping ties each module to its node model,
+# and the table of node models by module that `flow_nodes.py` defines for each.
 FLOW_NODE_UNION = "FlowNode"
+NODE_TABLES = {FLOW_NODE_UNION: "FLOW_NODES", "MetaflowNode": "METAFLOW_NODES"}
+# The callflow component and its property holding the top-level flow node.
+CALLFLOW_COMPONENT = "callflows"
+FLOW_PROPERTY = "flow"
 # Readable names for the classes datamodel-code-generator names after a property:
 # the entries of a fetched callflow's `metadata`, and its `_read_only` object.
 MODEL_NAMES = {"Metadata": "ReferencedDocument", "FieldReadOnly": "ReadOnlyFields"}
@@ -60,6 +71,15 @@ class FlowNodeSpec:
 
     module: str
     class_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTable:
+    """One table of node models by module, as the flow node template needs it."""
+
+    name: str
+    union: str
+    nodes: tuple[FlowNodeSpec, ...]
 
 
 def display_name(path: Path) -> str:
@@ -103,6 +123,7 @@ def render_models(spec_text: str, header: str) -> str:
         Error,
         InputFileType,
         PythonVersion,
+        TargetPydanticVersion,
         generate,
     )
     from datamodel_code_generator.enums import DataModelType
@@ -140,11 +161,17 @@ def render_models(spec_text: str, header: str) -> str:
                 use_field_description=True,
                 deserialize_default_values=[DefaultValueType.Enum],
                 apply_default_values_for_required_fields=True,
+                # An optional field without null in its type rejects null:
+                # `X = default`, or `X | MISSING = MISSING` without a default.
+                strict_nullable=True,
+                use_missing_sentinel=True,
+                target_pydantic_version=TargetPydanticVersion.V2_14,
             )
         except Error as exc:
             raise GenerateError(f"datamodel-code-generator failed: {exc}") from exc
     if not isinstance(models, str):
         raise GenerateError("datamodel-code-generator returned several modules")
+    models = wrap_pattern_maps(models)
     return models if models.endswith("\n") else models + "\n"
 
 
@@ -232,13 +259,15 @@ def collect_routes(spec: Mapping[str, Any]) -> list[RouteSpec]:
     return routes
 
 
-def collect_flow_nodes(spec: Mapping[str, Any]) -> list[FlowNodeSpec]:
-    """Return the node model of each module in the FlowNode discriminator mapping.
+def collect_flow_nodes(
+    spec: Mapping[str, Any], union_name: str = FLOW_NODE_UNION
+) -> list[FlowNodeSpec]:
+    """Return the node model of each module in a union's discriminator mapping.
 
     A spec without that component, as derived from pages without module
     schemas, has none.
     """
-    union = spec.get("components", {}).get("schemas", {}).get(FLOW_NODE_UNION)
+    union = spec.get("components", {}).get("schemas", {}).get(union_name)
     if not isinstance(union, dict):
         return []
     mapping = union.get("discriminator", {}).get("mapping", {})
@@ -247,11 +276,37 @@ def collect_flow_nodes(spec: Mapping[str, Any]) -> list[FlowNodeSpec]:
         component = _component_of({"$ref": target})
         if component is None:
             raise GenerateError(
-                f"{FLOW_NODE_UNION} maps module {module!r} to {target!r}, which is "
+                f"{union_name} maps module {module!r} to {target!r}, which is "
                 "not a schema component"
             )
         nodes.append(FlowNodeSpec(module, class_name(component)))
     return nodes
+
+
+def collect_node_tables(spec: Mapping[str, Any]) -> list[NodeTable]:
+    """Return the tables of NODE_TABLES, empty for a union the spec lacks."""
+    return [
+        NodeTable(name, union, tuple(collect_flow_nodes(spec, union)))
+        for union, name in NODE_TABLES.items()
+    ]
+
+
+def collect_flow_defaults(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the defaults that the callflow's `flow` adds to its node schema.
+
+    The spec states them beside the reference to the node, as
+    `flow: {$ref: …, properties: {children: {default: {}}}}`. They apply to the
+    top-level node only, which the node models cannot express.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+    flow = schemas.get(CALLFLOW_COMPONENT, {}).get("properties", {}).get(FLOW_PROPERTY)
+    if not isinstance(flow, dict) or "$ref" not in flow:
+        return {}
+    return {
+        name: schema["default"]
+        for name, schema in flow.get("properties", {}).items()
+        if isinstance(schema, dict) and "default" in schema
+    }
 
 
 def _tuple_literal(items: tuple[str, ...]) -> str:
@@ -259,6 +314,18 @@ def _tuple_literal(items: tuple[str, ...]) -> str:
     if len(items) == 1:
         return f"({json.dumps(items[0])},)"
     return "(" + ", ".join(json.dumps(item) for item in items) + ")"
+
+
+def _python_literal(value: Any) -> str:
+    """Return a JSON value as Python source, objects with sorted keys."""
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k)}: {_python_literal(value[k])}" for k in sorted(value))
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_python_literal(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
 
 
 def _environment() -> jinja2.Environment:
@@ -282,11 +349,12 @@ def render_code(spec_text: str, spec_name: str) -> dict[str, str]:
     models = render_models(spec_text, header)
     routes = collect_routes(spec)
 
-    flow_nodes = collect_flow_nodes(spec)
+    tables = collect_node_tables(spec)
+    node_classes = sorted({n.class_name for table in tables for n in table.nodes})
 
     defined = set(re.findall(r"^class (\w+)\(", models, flags=re.MULTILINE))
     imports = sorted({r.request_model for r in routes if r.request_model})
-    used = [*imports, *(node.class_name for node in flow_nodes)]
+    used = [*imports, *node_classes]
     if missing := [name for name in used if name not in defined]:
         raise GenerateError(f"models.py defines no class {missing[0]!r}")
 
@@ -296,8 +364,9 @@ def render_code(spec_text: str, spec_name: str) -> dict[str, str]:
         "routes": routes,
         "handler_class": HANDLER_CLASS,
         "model_imports": imports,
-        "flow_nodes": flow_nodes,
-        "union": FLOW_NODE_UNION,
+        "node_tables": tables,
+        "node_classes": node_classes,
+        "flow_defaults": _python_literal(collect_flow_defaults(spec)),
     }
     return {
         "models.py": models,

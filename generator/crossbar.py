@@ -7,6 +7,7 @@ path parameters and error responses, as OpenAPI 3.1 fragments that
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 Schema = dict[str, Any]
@@ -179,6 +180,50 @@ def list_row(featurecode: Schema) -> Schema:
     }
 
 
+def request_data(callflow: Schema) -> Schema:
+    """Return the schema of a create's or replace's `data`: the callflow as sent.
+
+    Kazoo 4.3 normalises the numbers before it validates the document, so a
+    number is checked in its normalised form (`raw_number`), and two numbers
+    that normalise alike break `uniqueItems`. It also requires at least one
+    number or pattern. The stored document obeys `callflow` itself.
+    """
+    data = copy.deepcopy(callflow)
+    properties = data.setdefault("properties", {})
+    numbers = properties.get("numbers")
+    if isinstance(numbers, dict) and isinstance(numbers.get("items"), dict):
+        numbers["items"] = raw_number(numbers["items"])
+        numbers["uniqueItems"] = True
+    data["anyOf"] = [
+        {"required": [name], "properties": {name: {"minItems": 1}}}
+        for name in ("numbers", "patterns")
+    ]
+    return data
+
+
+def raw_number(stored: Schema) -> Schema:
+    """Return the schema of a number before Kazoo 4.3's default normalisation.
+
+    `stored` limits the normalised number to `maxLength` characters. A number
+    that starts with `00` or `011` followed by five or more digits loses that
+    prefix to a `+`, so it may be one or two characters longer. Eight or more
+    digits starting with 2-9 gain a `+`, so such a number must be one
+    character shorter. Other numbers are stored as sent.
+    """
+    limit = stored.get("maxLength")
+    if not isinstance(limit, int):
+        return stored
+    plain = {key: value for key, value in stored.items() if key != "maxLength"}
+    return {
+        **plain,
+        "anyOf": [
+            {"maxLength": limit, "not": {"pattern": f"^[2-9][0-9]{{{limit - 1}}}$"}},
+            {"maxLength": limit + 1, "pattern": "^00[0-9]{5,}$"},
+            {"maxLength": limit + 2, "pattern": "^011[0-9]{5,}$"},
+        ],
+    }
+
+
 def stored_document_extras() -> Schema:
     """Return the keys a response adds to the stored callflow document."""
     return {
@@ -226,15 +271,26 @@ def _query(name: str, description: str, schema: Schema) -> Schema:
 
 
 def _key_filter(name: str, description: str) -> Schema:
-    return _query(name, description, {"type": "string", "minLength": 1})
+    # An empty KEY names no field: `has_key=` keeps nothing, `key_missing=` all.
+    return _query(name, description, {"type": "string"})
+
+
+def _or_any_string(schema: Schema) -> Schema:
+    """Return `schema` or any string: Kazoo 4.3 rejects no value of this parameter.
+
+    The first branch is the value that has an effect; the description of the
+    parameter says what Kazoo does with any other string.
+    """
+    return {"anyOf": [schema, {"type": "string"}]}
 
 
 def _time_filter(name: str, bound: str, field: str) -> Schema:
     return _query(
         name,
         f"Keep callflows whose `{field}` is {bound} this value, in Gregorian "
-        "seconds (Unix time + 62167219200); the bound is inclusive.",
-        {"type": "integer", "minimum": 0},
+        "seconds (Unix time + 62167219200); the bound is inclusive. A value that "
+        "is not an integer keeps no callflow.",
+        _or_any_string({"type": "integer"}),
     )
 
 
@@ -244,18 +300,20 @@ def list_parameters() -> dict[str, Schema]:
         "paginate": _query(
             "paginate",
             "`false` returns every row, without `page_size`, `start_key` and "
-            "`next_start_key`.",
-            {"type": "boolean", "default": True},
+            "`next_start_key`; any other value pages.",
+            {**_or_any_string({"type": "boolean"}), "default": True},
         ),
         "page_size": _query(
             "page_size",
-            "Rows per page. Kazoo 4.3 reads an invalid value as 50.",
-            {"type": "integer", "minimum": 1, "default": 50},
+            "Rows per page. Kazoo 4.3 reads a value that is not a positive integer "
+            "as 50.",
+            {**_or_any_string({"type": "integer", "minimum": 1}), "default": 50},
         ),
         "start_key": _query(
             "start_key",
-            "`next_start_key` of the previous page; a plain callflow id works too.",
-            {"type": "string", "minLength": 1},
+            "`next_start_key` of the previous page; a plain callflow id works too. "
+            "A key that matches no callflow starts at the next one in id order.",
+            {"type": "string"},
         ),
         "filters": {
             "name": "filters",
@@ -264,14 +322,11 @@ def list_parameters() -> dict[str, Schema]:
             "`filter_<KEY>=<VALUE>` keeps callflows whose value at the dotted path "
             "KEY, as a string, equals VALUE or is in VALUE read as a JSON list; "
             "`filter_not_<KEY>=<VALUE>` keeps the others. Filters read the stored "
-            "document, and all of them must match.",
+            "document, and all of them must match. Kazoo 4.3 ignores query keys "
+            "that are neither filters nor other parameters of this operation.",
             "style": "form",
             "explode": True,
-            "schema": {
-                "type": "object",
-                "propertyNames": {"pattern": "^filter_.+$"},
-                "additionalProperties": {"type": "string"},
-            },
+            "schema": {"type": "object"},
         },
         "has_key": _key_filter(
             "has_key", "Keep callflows that have a value (null too) at this path."
@@ -293,8 +348,8 @@ def list_parameters() -> dict[str, Schema]:
         "modified_to": _time_filter("modified_to", "at or before", "pvt_modified"),
         "pretty_print": _query(
             "pretty_print",
-            "`true` indents the response body.",
-            {"type": "boolean", "default": False},
+            "`true` indents the response body; any other value does not.",
+            {**_or_any_string({"type": "boolean"}), "default": False},
         ),
     }
 

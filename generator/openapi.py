@@ -16,7 +16,10 @@ tie each module to its data through a discriminated union::
 
 `flow` and every child refer to `FlowNode`, so datamodel-code-generator types a
 node's `data` by its module at any depth, and `callflows.action` stays the base
-class of every node model.
+class of every node model. Metaflow nodes get the same treatment: modules
+`metaflows.<module>`, variants `metaflow.action.<module>` over the node
+`metaflow`, and the union `MetaflowNode`, which `metaflows.numbers`,
+`metaflows.patterns` and every metaflow child refer to.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from generator.errors import DeriveError
 CALLFLOWS = "callflows"
 FLOW_NODE = "callflows.action"
 FLOW_NODE_UNION = "FlowNode"
+METAFLOWS = "metaflows"
+METAFLOW_NODE = "metaflow"
+METAFLOW_NODE_UNION = "MetaflowNode"
 MODULE_KEY = "module"
 TAG = "callflows"
 COLLECTION_PATH = "/v2/accounts/{ACCOUNT_ID}/callflows"
@@ -56,6 +62,31 @@ class DerivedInput(Protocol):
     def main(self) -> Sequence[str]:
         """Ids of the pages" main schemas, in input order."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFamily:
+    """A recursive node schema whose `module` selects the schema of its `data`."""
+
+    node: str
+    """Id of the node schema that every variant extends (`callflows.action`)."""
+    data_prefix: str
+    """Module data schemas are `<data_prefix>.<module>` (`callflows.user`)."""
+    variant_prefix: str
+    """Variants are `<variant_prefix>.<module>` (`callflows.action.user`)."""
+    union: str
+    """The discriminated union over the variants (`FlowNode`)."""
+    kind: str
+    """The word for such a node in Kazoo's messages: `callflow` or `metaflow`."""
+
+
+CALLFLOW_NODES = NodeFamily(
+    FLOW_NODE, CALLFLOWS, FLOW_NODE, FLOW_NODE_UNION, "callflow"
+)
+METAFLOW_NODES = NodeFamily(
+    METAFLOW_NODE, METAFLOWS, f"{METAFLOW_NODE}.action", METAFLOW_NODE_UNION, "metaflow"
+)
+NODE_FAMILIES = (CALLFLOW_NODES, METAFLOW_NODES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,106 +270,163 @@ def rewrite_refs(node: Any) -> Any:
 
 
 def _extract_flow_node(schemas: dict[str, Schema]) -> None:
-    """Move an inline `flow` into the recursive `callflows.action` component.
+    """Point an inline `flow` at the recursive `callflows.action` component.
 
-    Kazoo's own `callflows.action` schema names the node, and its `children` map
-    any non-empty key to another node. A 4.0 page inlines the node and types
-    `children` as a bare object. Pages that already define the node stay as they
-    are.
+    The node comes from `flow_node_from_page` unless another page defines it.
+    `flow` keeps the page's description and the defaults that stay at the top
+    level (see `top_level_defaults`). Pages whose `flow` is a reference stay as
+    they are.
     """
     properties = schemas[CALLFLOWS].get("properties", {})
     flow = properties.get("flow")
-    if FLOW_NODE in schemas or not isinstance(flow, dict) or "$ref" in flow:
+    node = flow_node_from_page(schemas[CALLFLOWS], crossbar.SCHEMA_PREFIX + FLOW_NODE)
+    if node is None or not isinstance(flow, dict):
         return
-
-    node = dict(flow)
-    children = node.get("properties", {}).get("children")
-    if isinstance(children, dict) and not _has_member_keywords(children):
-        children["patternProperties"] = {".+": ref(FLOW_NODE)}
-    schemas[FLOW_NODE] = node
+    schemas.setdefault(FLOW_NODE, node)
 
     reference = ref(FLOW_NODE)
     if "description" in flow:
         reference["description"] = flow["description"]
+    if defaults := top_level_defaults(flow):
+        reference["properties"] = defaults
     properties["flow"] = reference
 
 
-def module_names(schema_ids: Sequence[str]) -> list[str]:
-    """Return the sorted callflow modules whose `data` schema is among the ids.
+def flow_node_from_page(callflows: Mapping[str, Any], node_ref: str) -> Schema | None:
+    """Return the recursive flow node that a page defines inline as `flow`, or None.
 
-    Kazoo validates a node's `data` against the schema `callflows.<module>`, so
+    Kazoo 4.0's page inlines the node and types `children` as a bare object,
+    whose values that schema never checks. The node returned here maps every
+    non-empty child key to `node_ref`, so the node's shape applies at every
+    depth, as Kazoo 4.3's `callflows.action` does. The default of a required
+    property (`data`) stays in the node, because it is what lets a node leave
+    that property out. The default of an optional property (`children`) only
+    adds a key to the stored node, and the page sets it on the top-level node,
+    so `flow` keeps it and the node drops it.
+    """
+    flow = callflows.get("properties", {}).get("flow")
+    if not isinstance(flow, dict) or "$ref" in flow:
+        return None
+
+    node: Schema = copy.deepcopy(flow)
+    for name in top_level_defaults(flow):
+        del node["properties"][name]["default"]
+    children = node.get("properties", {}).get("children")
+    if isinstance(children, dict) and not _has_member_keywords(children):
+        children["patternProperties"] = {".+": {"$ref": node_ref}}
+    return node
+
+
+def top_level_defaults(flow: Mapping[str, Any]) -> Schema:
+    """Return `{name: {"default": value}}` for each optional property with a default.
+
+    These defaults of an inline `flow` apply to the top-level node only.
+    """
+    required = flow.get("required", [])
+    defaults: Schema = {}
+    for name, schema in flow.get("properties", {}).items():
+        if name not in required and isinstance(schema, dict) and "default" in schema:
+            defaults[name] = {"default": copy.deepcopy(schema["default"])}
+    return defaults
+
+
+def module_names(
+    schema_ids: Sequence[str], family: NodeFamily = CALLFLOW_NODES
+) -> list[str]:
+    """Return the sorted modules of a node family whose `data` schema is among the ids.
+
+    Kazoo validates a callflow node's `data` against the schema
+    `callflows.<module>` (a metaflow node's against `metaflows.<module>`), so
     every such id is a module, except the node itself (`callflows.action`) and
     sub-schemas with a further dot (`callflows.audio_macro.prompt`).
     """
-    prefix = CALLFLOWS + "."
+    prefix = family.data_prefix + "."
     return sorted(
         schema_id[len(prefix) :]
         for schema_id in schema_ids
         if schema_id.startswith(prefix)
-        and schema_id != FLOW_NODE
+        and schema_id != family.node
         and "." not in schema_id[len(prefix) :]
     )
 
 
 def _link_modules(schemas: dict[str, Schema]) -> None:
-    """Add one flow node variant per module and the `FlowNode` union over them.
+    """Add the node variants and the discriminated union of every node family."""
+    for family in NODE_FAMILIES:
+        _link_family(schemas, family)
 
-    Every reference to `callflows.action` outside the variants is pointed at the
-    union, so `flow` and `children` accept only nodes of known modules. Without
-    module schemas, or without a flow node, the components stay as they are.
+
+def _link_family(schemas: dict[str, Schema], family: NodeFamily) -> None:
+    """Add one node variant per module and the union over them.
+
+    Every reference to the node outside the variants is pointed at the union, so
+    for callflows `flow` and `children` accept only nodes of known modules.
+    Without module schemas, or without the node, the components stay as they are.
     """
-    modules = module_names(list(schemas))
-    if not modules or FLOW_NODE not in schemas:
+    modules = module_names(list(schemas), family)
+    if not modules or family.node not in schemas:
         return
 
-    node_ref = crossbar.SCHEMA_PREFIX + FLOW_NODE
+    node_ref = crossbar.SCHEMA_PREFIX + family.node
+    union_ref = crossbar.SCHEMA_PREFIX + family.union
     for schema_id in list(schemas):
-        schemas[schema_id] = _retarget_refs(schemas[schema_id], node_ref)
+        schemas[schema_id] = _retarget_refs(schemas[schema_id], node_ref, union_ref)
 
+    required = schemas[family.node].get("required", [])
     mapping = {}
     for module in modules:
-        variant = f"{FLOW_NODE}.{module}"
-        data_schema = schemas[f"{CALLFLOWS}.{module}"]
-        schemas[variant] = _module_variant(module, not data_schema.get("required"))
+        variant = f"{family.variant_prefix}.{module}"
+        data_schema = schemas[f"{family.data_prefix}.{module}"]
+        empty_data_valid = not data_schema.get("required")
+        schemas[variant] = _module_variant(family, module, required, empty_data_valid)
         mapping[module] = crossbar.SCHEMA_PREFIX + variant
-    schemas[FLOW_NODE_UNION] = {
-        "description": "A callflow node of a known module. `module` selects the "
-        f"variant, and `data` must match the module's schema `{CALLFLOWS}.<module>`.",
+    schemas[family.union] = {
+        "description": f"A {family.kind} node of a known module. `module` selects "
+        "the variant, and `data` must match the module's schema "
+        f"`{family.data_prefix}.<module>`.",
         "oneOf": [{"$ref": target} for target in mapping.values()],
         "discriminator": {"propertyName": MODULE_KEY, "mapping": mapping},
     }
 
 
-def _retarget_refs(node: Any, old: str) -> Any:
-    """Return `node` with every `$ref` to `old` pointing at the FlowNode union."""
+def _retarget_refs(node: Any, old: str, new: str) -> Any:
+    """Return `node` with every `$ref` to `old` pointing at `new`."""
     if isinstance(node, list):
-        return [_retarget_refs(item, old) for item in node]
+        return [_retarget_refs(item, old, new) for item in node]
     if not isinstance(node, dict):
         return node
-    result = {key: _retarget_refs(value, old) for key, value in node.items()}
+    result = {key: _retarget_refs(value, old, new) for key, value in node.items()}
     if result.get("$ref") == old:
-        result["$ref"] = crossbar.SCHEMA_PREFIX + FLOW_NODE_UNION
+        result["$ref"] = new
     return result
 
 
-def _module_variant(module: str, empty_data_valid: bool) -> Schema:
-    """Return the flow node variant of one module: its name and its data schema.
+def _module_variant(
+    family: NodeFamily,
+    module: str,
+    base_required: Sequence[str],
+    empty_data_valid: bool,
+) -> Schema:
+    """Return the node variant of one module: its name and its data schema.
 
     `data` keeps the node's `{}` default only where `{}` is valid module data,
-    so a module with required properties needs `data`. `required` repeats the
-    base's list, because datamodel-code-generator otherwise drops the default
-    in the subclass it generates.
+    and is required where it is not, so a module with required properties needs
+    `data`. `required` repeats the base's list, because datamodel-code-generator
+    otherwise drops the default in the subclass it generates.
     """
-    data = ref(f"{CALLFLOWS}.{module}")
+    data = ref(f"{family.data_prefix}.{module}")
+    required = set(base_required)
     if empty_data_valid:
         data["default"] = {}
+    else:
+        required.add("data")
     return {
-        "description": f"A callflow node that runs the `{module}` module.",
+        "description": f"A {family.kind} node that runs the `{module}` module.",
         "allOf": [
-            ref(FLOW_NODE),
+            ref(family.node),
             {
                 "type": "object",
-                "required": ["data", MODULE_KEY],
+                "required": sorted(required),
                 "properties": {
                     MODULE_KEY: {"type": "string", "const": module},
                     "data": data,
@@ -416,7 +504,15 @@ def crossbar_components(callflow: Mapping[str, Any]) -> dict[str, Schema]:
             "type": "object",
             "description": "Request envelope of a create or replace.",
             "required": ["data"],
-            "properties": {"data": ref(CALLFLOWS)},
+            "properties": {
+                "data": {
+                    **crossbar.request_data(dict(callflow)),
+                    "description": "The callflow to store. Kazoo normalises its "
+                    "numbers, then validates it as a "
+                    f"`{CALLFLOWS}`, which `{MERGE_TARGET_KEY}` names.",
+                    MERGE_TARGET_KEY: crossbar.SCHEMA_PREFIX + CALLFLOWS,
+                }
+            },
         },
         crossbar.CALLFLOW_PATCH_REQUEST: {
             "type": "object",
@@ -472,8 +568,10 @@ def _operation(operation: Operation) -> Schema:
     if operation.operation_id == "list_callflows":
         result["parameters"] = [_parameter(n) for n in crossbar.list_parameters()]
     if operation.request_schema is not None:
+        # Kazoo reads a request without a body as `{"data": {}}`; only a patch
+        # accepts that, as a merge of nothing.
         result["requestBody"] = {
-            "required": True,
+            "required": operation.method != "patch",
             "content": {"application/json": {"schema": ref(operation.request_schema)}},
         }
 

@@ -11,11 +11,17 @@ A source folder is read by this layout (`spec/source/` is the default source):
   (`callflows.disa.json` → `callflows.disa`) unless a page defines that id. The
   folder also resolves references the pages leave undefined.
 
+A `callflows` page that defines the flow node inline as `flow` (Kazoo 4.0's
+page) also defines `callflows.action`, the id under which Kazoo's JSON schemas
+refer to the node (`metaflows.callflow` runs a flow).
+
 `README.md` files are documentation and never read as pages. A page given as a
 file is named by the same rule: by its folder if that is called `modules`.
 
 `render_spec` and `render_json_schema` return the exact text `run_derive` writes,
-so the drift check can compare it with the committed file.
+so the drift check can compare it with the committed file. They log the warnings,
+and `run_derive` writes them to stderr as `PAGE:LINE: warning: MESSAGE`, even when
+derive fails.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import json
 import logging
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +39,22 @@ import yaml
 
 from generator.derive import (
     DerivedSchemas,
+    ProgressCallback,
     SchemaSource,
     derive_schemas,
     json_schema_document,
     load_kazoo_schema,
     page_schema_id,
 )
-from generator.errors import DeriveError, UnresolvedReferenceError
+from generator.doctable import Diagnostic
+from generator.errors import (
+    DeriveError,
+    NoSchemaError,
+    UnresolvedReference,
+    UnresolvedReferenceError,
+)
 from generator.jsonschema import iter_references
-from generator.openapi import build_openapi
+from generator.openapi import CALLFLOWS, FLOW_NODE, build_openapi, flow_node_from_page
 from generator.typecell import DEFINITIONS_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -53,6 +66,18 @@ MODULE_SCHEMA_PREFIX = "callflows."
 README = "README.md"
 HEADER_WIDTH = 88
 DO_NOT_EDIT = "Do not edit: change the source pages, then run `callflow-kit derive`."
+
+WarningHandler = Callable[[Diagnostic], None]
+
+
+def log_warning(warning: Diagnostic) -> None:
+    """Log a derive warning on this module's logger."""
+    logger.warning("%s", warning)
+
+
+def print_warning(warning: Diagnostic) -> None:
+    """Write a derive warning to stderr as `PAGE:LINE: warning: MESSAGE`."""
+    sys.stderr.write(f"{warning}\n")
 
 
 @dataclass(slots=True)
@@ -116,8 +141,8 @@ def schema_id_by_folder(page: Path) -> str:
 def add_json_schemas(derived: DerivedSchemas, files: Sequence[Path]) -> None:
     """Add each Kazoo JSON schema under its file stem unless a page defines it.
 
-    Raises UnresolvedReferenceError when an added schema refers to an id that
-    neither the pages nor the other files define.
+    Raises UnresolvedReferenceError, naming every reference of the added schemas
+    to an id that neither the pages nor the other files define.
     """
     added = []
     for path in files:
@@ -129,10 +154,29 @@ def add_json_schemas(derived: DerivedSchemas, files: Sequence[Path]) -> None:
         derived.sources[schema_id] = SchemaSource(path, None)
         added.append((schema_id, path))
 
-    for schema_id, path in added:
-        for name in iter_references(derived.schemas[schema_id]):
-            if name not in derived.schemas:
-                raise UnresolvedReferenceError(path, None, DEFINITIONS_PREFIX + name)
+    unresolved = [
+        UnresolvedReference(path, None, DEFINITIONS_PREFIX + name)
+        for schema_id, path in added
+        for name in iter_references(derived.schemas[schema_id])
+        if name not in derived.schemas
+    ]
+    if unresolved:
+        raise UnresolvedReferenceError(unresolved, derived.warnings)
+
+
+def name_flow_node(derived: DerivedSchemas) -> None:
+    """Add `callflows.action`, the node that the `callflows` page defines as `flow`.
+
+    The page keeps its inline `flow`. Nothing is added when the page refers to
+    a node schema or when another page defines `callflows.action`.
+    """
+    callflows = derived.schemas.get(CALLFLOWS)
+    if callflows is None or FLOW_NODE in derived.schemas:
+        return
+    node = flow_node_from_page(callflows, DEFINITIONS_PREFIX + FLOW_NODE)
+    if node is not None:
+        derived.schemas[FLOW_NODE] = node
+        derived.sources[FLOW_NODE] = derived.sources[CALLFLOWS]
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -142,17 +186,35 @@ class _BlockDumper(yaml.SafeDumper):
         return True
 
 
-def derive(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> DerivedSchemas:
-    """Derive the JSON Schemas of the pages (files or folders), logging warnings."""
+def derive(
+    pages: Sequence[Path],
+    schema_dirs: Sequence[Path] = (),
+    *,
+    progress: ProgressCallback | None = None,
+    warn: WarningHandler = log_warning,
+) -> DerivedSchemas:
+    """Derive the JSON Schemas of the pages (files or folders).
+
+    Every warning goes to `warn`, also those collected before a DeriveError.
+    """
     sources = collect_sources(pages, schema_dirs)
-    derived = derive_schemas(
-        [*sources.pages, *sources.module_pages],
-        schema_dirs=sources.schema_dirs,
-        name_page=schema_id_by_folder,
-    )
-    add_json_schemas(derived, sources.schema_files)
+    try:
+        derived = derive_schemas(
+            [*sources.pages, *sources.module_pages],
+            schema_dirs=sources.schema_dirs,
+            progress=progress,
+            name_page=schema_id_by_folder,
+        )
+        name_flow_node(derived)
+        add_json_schemas(derived, sources.schema_files)
+        if not derived.schemas:
+            raise NoSchemaError(pages, derived.warnings)
+    except DeriveError as exc:
+        for warning in exc.warnings:
+            warn(warning)
+        raise
     for warning in derived.warnings:
-        logger.warning("%s", warning)
+        warn(warning)
     return derived
 
 
@@ -170,15 +232,14 @@ def source_names(paths: Sequence[Path]) -> list[str]:
 def spec_header(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> str:
     """Return the comment block that opens the derived OpenAPI document.
 
-    It names every page and JSON schema file, but module pages only by their
+    It names every page, but module pages and JSON schema files only by their
     folder and count.
     """
     sources = collect_sources(pages, schema_dirs)
     names = source_names([*sources.pages])
-    for folder in sorted({page.parent for page in sources.module_pages}):
-        count = sum(1 for page in sources.module_pages if page.parent == folder)
-        names.append(f"{count} module pages in {source_names([folder])[0]}/")
-    names += source_names([*sources.schema_files, *schema_dirs])
+    names += _counted(sources.module_pages, "module page")
+    names += _counted(sources.schema_files, "JSON schema")
+    names += source_names(schema_dirs)
     lines = textwrap.wrap(
         f"Generated by `callflow-kit derive` from {', '.join(names)}.",
         width=HEADER_WIDTH - 2,
@@ -187,6 +248,16 @@ def spec_header(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> str:
     )
     lines.append(DO_NOT_EDIT)
     return "".join(f"# {line}\n" for line in lines)
+
+
+def _counted(paths: Sequence[Path], noun: str) -> list[str]:
+    """Return `<count> <noun>s in <folder>/` for each folder of `paths`."""
+    names = []
+    for folder in sorted({path.parent for path in paths}):
+        count = sum(1 for path in paths if path.parent == folder)
+        plural = noun if count == 1 else noun + "s"
+        names.append(f"{count} {plural} in {source_names([folder])[0]}/")
+    return names
 
 
 def dump_yaml(document: dict[str, Any]) -> str:
@@ -202,15 +273,28 @@ def dump_yaml(document: dict[str, Any]) -> str:
     return text
 
 
-def render_spec(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> str:
+def render_spec(
+    pages: Sequence[Path],
+    schema_dirs: Sequence[Path] = (),
+    *,
+    progress: ProgressCallback | None = None,
+    warn: WarningHandler = log_warning,
+) -> str:
     """Return the derived OpenAPI document as the text `derive` writes."""
-    document = build_openapi(derive(pages, schema_dirs))
-    return spec_header(pages, schema_dirs) + dump_yaml(document)
+    derived = derive(pages, schema_dirs, progress=progress, warn=warn)
+    return spec_header(pages, schema_dirs) + dump_yaml(build_openapi(derived))
 
 
-def render_json_schema(pages: Sequence[Path], schema_dirs: Sequence[Path] = ()) -> str:
+def render_json_schema(
+    pages: Sequence[Path],
+    schema_dirs: Sequence[Path] = (),
+    *,
+    progress: ProgressCallback | None = None,
+    warn: WarningHandler = log_warning,
+) -> str:
     """Return the derived main JSON Schema as indented JSON text."""
-    document = json_schema_document(derive(pages, schema_dirs))
+    derived = derive(pages, schema_dirs, progress=progress, warn=warn)
+    document = json_schema_document(derived)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -219,13 +303,20 @@ def run_derive(
     output: Path | None,
     output_format: str,
     schema_dirs: Sequence[Path] = (),
+    *,
+    progress: ProgressCallback | None = None,
 ) -> None:
-    """Derive and write the OpenAPI document or JSON Schema; '-' means stdout."""
+    """Derive and write the OpenAPI document or JSON Schema; '-' means stdout.
+
+    Warnings are written to stderr as `PAGE:LINE: warning: MESSAGE`.
+    """
     if output_format == "json-schema":
-        text = render_json_schema(pages, schema_dirs)
+        text = render_json_schema(
+            pages, schema_dirs, progress=progress, warn=print_warning
+        )
         target = output or Path("-")
     else:
-        text = render_spec(pages, schema_dirs)
+        text = render_spec(pages, schema_dirs, progress=progress, warn=print_warning)
         target = output or DEFAULT_SPEC
 
     if str(target) == "-":

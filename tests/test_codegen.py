@@ -102,8 +102,9 @@ def test_models_no_timestamp(package: Path) -> None:
 def test_examples_validate(models: ModuleType, path: Path) -> None:
     body = example(path)
     request = models.CallflowRequest.model_validate(body)
-    assert isinstance(request.data, models.Callflows)
     assert isinstance(request.data.flow, models.CallflowsAction)
+    callflow = models.Callflows.model_validate(body["data"])
+    assert isinstance(callflow.flow, models.CallflowsAction)
 
 
 def test_children_are_flow_nodes(models: ModuleType) -> None:
@@ -127,7 +128,7 @@ def test_unknown_keys_kept(models: ModuleType) -> None:
 def test_node_defaults_filled(models: ModuleType) -> None:
     body = example(DATA / "callflow-examples" / "08-device-postman-minimal.json")
     callflow = models.Callflows.model_validate(body["data"])
-    assert callflow.flow.children == {}
+    assert callflow.flow.children is pydantic.MISSING
     assert callflow.patterns == []
     node = models.CallflowsAction.model_validate({"module": "voicemail"})
     assert node.data == {}
@@ -188,6 +189,35 @@ def test_binding_digit_enum(models: ModuleType) -> None:
 
 def test_flow_nodes_empty_without_modules(package: Path) -> None:
     assert load(package, "flow_nodes").FLOW_NODES == {}
+    assert load(package, "flow_nodes").METAFLOW_NODES == {}
+
+
+def test_flow_defaults_table(package: Path) -> None:
+    assert load(package, "flow_nodes").FLOW_DEFAULTS == {"children": {}}
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        pytest.param("numbers", id="numbers"),
+        pytest.param("patterns", id="patterns"),
+        pytest.param("featurecode", id="featurecode"),
+        pytest.param("metaflow", id="metaflow"),
+    ],
+)
+def test_null_rejected(models: ModuleType, field: str) -> None:
+    data = {"numbers": ["1000"], "flow": {"module": "user"}, field: None}
+    with pytest.raises(pydantic.ValidationError) as caught:
+        models.Callflows.model_validate(data)
+    assert [error["loc"] for error in caught.value.errors()] == [(field,)]
+
+
+def test_absent_fields_missing(models: ModuleType) -> None:
+    callflow = models.Callflows.model_validate({"flow": {"module": "user"}})
+    assert callflow.featurecode is pydantic.MISSING
+    assert callflow.metaflow is pydantic.MISSING
+    assert callflow.numbers == []
+    assert "featurecode" not in callflow.model_dump()
 
 
 def test_handler_base_not_implemented(package: Path) -> None:
