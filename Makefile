@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test check lint derive generate fuzz bench clean lint-spec drift bench-lint
+.PHONY: serve test check lint derive generate fuzz bench clean lint-spec drift bench-lint bench-mock
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Fuzz the mock's request parser and validator longer than `make test` does:
+# 20,000 Hypothesis examples per target, about 5 minutes on 2 cores. Then run
+# Schemathesis with a random seed, 300 cases per operation and phase, the coverage
+# phase on every operation and 200 stateful scenarios.
+fuzz: $(STAMP)
+	CALLFLOW_KIT_FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/test_mock_fuzz.py
+	CALLFLOW_KIT_FUZZ=1 $(BIN)/pytest -q tests/test_schemathesis.py
 
 derive: $(STAMP)
 	$(BIN)/callflow-kit derive
@@ -46,7 +54,13 @@ drift: $(STAMP)
 bench-lint: $(STAMP)
 	$(BIN)/python bench/lint/run.py
 
-bench: bench-lint
+# Load-test the mock against Prism and a bare Starlette endpoint, by store size, time
+# the build and profile the mock (installs wrk, Prism and the `bench` extra when
+# missing); writes its section of docs/benchmarks.md. Takes about 10 minutes.
+bench-mock: $(STAMP)
+	$(BIN)/python -m bench.run
+
+bench: bench-lint bench-mock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -67,16 +67,21 @@ def derive(
 
     In a folder, pages in its modules/ subfolder document callflow module data
     (modules/user.md → callflows.user), and Kazoo JSON schemas in its schemas/
-    subfolder are added where no page defines their id.
+    subfolder are added where no page defines their id. Warnings go to stderr as
+    PAGE:LINE: warning: MESSAGE; a run of more than 20 pages shows a progress bar
+    when stderr is a terminal.
     """
     from generator.pipeline import run_derive
+    from generator.progress import PageProgress
 
-    run_derive(
-        list(pages) or [DEFAULT_SOURCE],
-        output=output,
-        output_format=output_format,
-        schema_dirs=list(schema_dirs),
-    )
+    with PageProgress() as progress:
+        run_derive(
+            list(pages) or [DEFAULT_SOURCE],
+            output=output,
+            output_format=output_format,
+            schema_dirs=list(schema_dirs),
+            progress=progress,
+        )
 
 
 @cli.command()
@@ -212,6 +217,36 @@ def check() -> None:
     help="Integer seed that makes generated callflow ids, tokens and request ids "
     "the same on every run.",
 )
+@click.option(
+    "--store",
+    default=None,
+    envvar="CALLFLOW_KIT_STORE",
+    metavar="URL",
+    help="redis:// URL of a Redis server that keeps the state, shared by every "
+    "worker and replica. [default: process memory]",
+)
+@click.option(
+    "--state-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="CALLFLOW_KIT_STATE_FILE",
+    help="File that keeps the in-memory state across restarts: loaded at start, "
+    "and every write is on disk before its response is sent.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    envvar="CALLFLOW_KIT_WORKERS",
+    help="Number of server processes; more than one needs --store.",
+)
+@click.option(
+    "--admin/--no-admin",
+    default=None,
+    help="Serve the /__admin/ API, which needs no token. [default: on when --host "
+    "is a loopback address, off otherwise]",
+)
 def serve(
     host: str,
     port: int,
@@ -219,10 +254,14 @@ def serve(
     token: str | None,
     fixtures: Path | None,
     seed: int | None,
+    store: str | None,
+    state_file: Path | None,
+    workers: int,
+    admin: bool | None,
 ) -> None:
-    """Serve the in-memory Kazoo 4.3 callflows mock until interrupted."""
+    """Serve the Kazoo 4.3 callflows mock until interrupted."""
     from mock_server.cli import serve as serve_mock
-    from mock_server.config import MockConfig
+    from mock_server.config import MockConfig, is_loopback
     from mock_server.errors import MockError
 
     config = MockConfig(
@@ -232,7 +271,14 @@ def serve(
         token=token,
         fixtures=fixtures,
         seed=seed,
+        admin=is_loopback(host) if admin is None else admin,
+        store=store,
+        state_file=state_file,
+        workers=workers,
     )
+    problem = config.problem()
+    if problem is not None:
+        raise click.UsageError(problem)
     try:
         serve_mock(config)
     except MockError as exc:

@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +37,7 @@ from mock_server.auth import (
     login_data,
     user_login,
 )
+from mock_server.backends import create_state
 from mock_server.body import (
     ClientDisconnected,
     decode_envelope,
@@ -84,7 +85,7 @@ class MockApp:
         """Load the fixtures and issue the start token, once."""
         if not self._started:
             self._started = True
-            await self.state.reset()
+            await self.state.start()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -104,6 +105,7 @@ class MockApp:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await self.state.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -177,10 +179,11 @@ class MockApp:
             envelope = decode_envelope(body, media)
             context.envelope, context.data = envelope, envelope["data"]
         context.auth_token = find_token(headers, context)
+        await self.state.refresh(context.auth_token)
         if method == "POST":
             method = _tunnelled_verb(context) or method
 
-        template, params = self.router.match(scope["path"])
+        template, params = self.router.match_segments(_path_segments(scope))
         context.allowed_methods = tuple(template.operations)
         if method == "OPTIONS":
             context.cors = True
@@ -228,16 +231,19 @@ class MockApp:
     ) -> Response:
         account, user = user_login(self.state.directory, context.data)
         info = TokenInfo(account.id, user.id, "user_auth")
-        return self._login_response(context, info)
+        return await self._login_response(context, info)
 
     async def _api_auth(
         self, request: Request, context: RequestContext, params: dict[str, str]
     ) -> Response:
         account = api_login(self.state.directory, context.data)
-        return self._login_response(context, TokenInfo(account.id, None, "api_auth"))
+        info = TokenInfo(account.id, None, "api_auth")
+        return await self._login_response(context, info)
 
-    def _login_response(self, context: RequestContext, info: TokenInfo) -> Response:
-        token = self.state.tokens.issue(info)
+    async def _login_response(
+        self, context: RequestContext, info: TokenInfo
+    ) -> Response:
+        token = await self.state.issue_token(info)
         account = self.state.directory.accounts[info.account_id]
         data = login_data(self.state.directory, account, info.owner_id)
         body = success_body(context, data, auth_token=token)
@@ -288,6 +294,19 @@ def _header_map(scope: Scope) -> dict[str, str]:
     return headers
 
 
+def _path_segments(scope: Scope) -> list[str]:
+    """Split the raw path at `/`, then percent-decode each segment, as cowboy does.
+
+    So `%2F` stays inside an id instead of splitting it, and an id that a PUT
+    chose with a `/` in it can be read back.
+    """
+    raw_path = scope.get("raw_path")
+    if not raw_path:
+        return str(scope["path"]).strip("/").split("/")
+    text = raw_path.decode("latin-1").strip("/")
+    return [unquote(part) for part in text.split("/")]
+
+
 def _has_body(headers: Mapping[str, str]) -> bool:
     return "content-length" in headers or "transfer-encoding" in headers
 
@@ -315,7 +334,7 @@ def build_app(config: MockConfig, state: MockState | None = None) -> MockApp:
     """Build the mock for `config`: generated routes, logins and the admin API."""
     models = operation_models(ROUTES)
     if state is None:
-        state = MockState(config, callflow_model=models.get("create_callflow"))
+        state = create_state(config, callflow_model=models.get("create_callflow"))
     app = MockApp(state, MockHandlers(state, models))
     app.add_generated_routes(ROUTES)
     app.add_login_routes()

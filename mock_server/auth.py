@@ -62,6 +62,10 @@ class TokenRegistry:
         """Forget every token."""
         self._tokens.clear()
 
+    def items(self) -> list[tuple[str, TokenInfo]]:
+        """Return every issued token with what it belongs to, in issue order."""
+        return list(self._tokens.items())
+
 
 def find_token(headers: Mapping[str, str], context: RequestContext) -> str | None:
     """Return the token a request carries, looked up in Kazoo's order."""

@@ -10,6 +10,10 @@ that does not exist. The checks, in order:
 3. an empty body means `data = {}`. Any other body must be a JSON object
    (else 400 `json.invalid`) with a `data` key (else 400 `data.required`), and
    `data` must be an object or an array (else 400 `data.type`).
+
+JSON nested deeper than `MAX_JSON_DEPTH` levels gets 400 `json.invalid` too, so
+that no later step (validation, defaults, encoding the response) recurses too
+deep: orjson encodes at most 254 levels, and error bodies echo the input.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from typing import Any
 
 import orjson
 
+from mock_server import jsoncodec
 from mock_server.errors import (
     MSG_ALL_JSON_VALID,
+    MSG_MAX_DEPTH,
     EnvelopeInvalid,
     InvalidJson,
     PayloadTooLarge,
@@ -38,6 +44,12 @@ FILE_TYPES = frozenset(
 )
 
 ACCEPTED_TYPES = JSON_TYPES | FORM_TYPES | FILE_TYPES
+
+MAX_JSON_DEPTH = 128
+"""Levels of objects and arrays a body may nest, the envelope being level 1.
+
+A flow node and its `children` object take two levels, so a flow can be about
+60 nodes deep."""
 
 
 class ClientDisconnected(Exception):
@@ -86,19 +98,43 @@ def decode_envelope(body: bytes, media: str | None) -> dict[str, Any]:
     if not body.strip():
         return {"data": {}}
     try:
-        decoded = orjson.loads(body)
+        decoded = jsoncodec.loads(body)
     except orjson.JSONDecodeError as exc:
         if media in FORM_TYPES:
             return {"data": {}}
+        if exc.msg.startswith("depth limit"):
+            raise InvalidJson(MSG_MAX_DEPTH.format(limit=MAX_JSON_DEPTH)) from exc
         raise InvalidJson(_jiffy_message(exc, body)) from exc
     if not isinstance(decoded, dict):
         raise InvalidJson(MSG_ALL_JSON_VALID)
+    if _nested_too_deep(decoded, body, MAX_JSON_DEPTH):
+        raise InvalidJson(MSG_MAX_DEPTH.format(limit=MAX_JSON_DEPTH))
     envelope = {_normalize_key(k): v for k, v in decoded.items()}
     if "data" not in envelope:
         raise EnvelopeInvalid.missing(envelope)
     if not isinstance(envelope["data"], dict | list):
         raise EnvelopeInvalid.wrong_type(envelope["data"])
     return envelope
+
+
+def _nested_too_deep(value: dict[str, Any], body: bytes, limit: int) -> bool:
+    """Return whether objects and arrays in `value` nest more than `limit` levels.
+
+    The walk uses a stack, not recursion. A body with at most `limit` brackets
+    cannot nest deeper, so most bodies skip the walk.
+    """
+    if body.count(b"{") + body.count(b"[") <= limit:
+        return False
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(value, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = container.values() if isinstance(container, dict) else container
+        for item in items:
+            if isinstance(item, dict | list):
+                stack.append((item, depth + 1))
+    return False
 
 
 def _normalize_key(key: str) -> str:

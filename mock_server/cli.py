@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
 from typing import TextIO
 
@@ -10,11 +11,30 @@ import uvicorn
 
 from mock_server.app import MockApp, build_app
 from mock_server.config import MockConfig
+from mock_server.server import QuietH11Protocol
+from mock_server.workers import serve_workers
 
 
 def serve(config: MockConfig) -> None:
-    """Serve the mock until interrupted; raise MockError for invalid fixtures."""
-    asyncio.run(_serve(config))
+    """Serve the mock until interrupted; raise MockError for invalid fixtures.
+
+    With several workers this process prepares the shared state and prints the
+    banner, then the workers serve.
+    """
+    if config.workers > 1:
+        asyncio.run(_prepare(config))
+        serve_workers(config)
+    else:
+        asyncio.run(_serve(config))
+
+
+async def _prepare(config: MockConfig) -> None:
+    app = build_app(config)
+    try:
+        await app.startup()
+        print_banner(app, sys.stdout)
+    finally:
+        await app.state.close()
 
 
 async def _serve(config: MockConfig) -> None:
@@ -26,6 +46,7 @@ async def _serve(config: MockConfig) -> None:
             host=config.host,
             port=config.port,
             lifespan="on",
+            http=QuietH11Protocol,
             access_log=False,
             log_config=None,
         )
@@ -35,7 +56,12 @@ async def _serve(config: MockConfig) -> None:
 
 
 def print_banner(app: MockApp, out: TextIO) -> None:
-    """Print the base URL, account, token, fixture logins and a curl command."""
+    """Print the base URL, account, token, fixture logins and a curl command.
+
+    Each fixture account is listed with every value `PUT /v2/user_auth` accepts
+    for it (name, realm, phone numbers) and its users and API key. An `export`
+    line sets `BASE_URL`, `ACCOUNT_ID` and `TOKEN` for the README's examples.
+    """
     state = app.state
     base = state.config.base_url
     primary = state.directory.primary
@@ -46,6 +72,10 @@ def print_banner(app: MockApp, out: TextIO) -> None:
     lines.append("Fixture accounts (log in with PUT /v2/user_auth or /v2/api_auth):")
     for account in state.directory.accounts.values():
         lines.append(f"  {account.name}  {account.id}")
+        if account.realm:
+            lines.append(f"    realm {account.realm}")
+        if account.phone_numbers:
+            lines.append(f"    phone numbers {', '.join(account.phone_numbers)}")
         for user in account.users:
             lines.append(f"    user {user.username}  password {user.password}")
         if account.api_key:
@@ -54,6 +84,11 @@ def print_banner(app: MockApp, out: TextIO) -> None:
         lines.append(f"Admin API: {base}/__admin/ (reset, fixtures, state)")
     if primary is not None and state.startup_token is not None:
         url = f"{base}/v2/accounts/{primary.id}/callflows"
+        exports = {"BASE_URL": base, "ACCOUNT_ID": primary.id}
+        exports["TOKEN"] = state.startup_token
+        assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in exports.items())
+        lines.append("Shell variables for the examples:")
+        lines.append(f"  export {assignments}")
         lines.append("Try:")
         lines.append(f'  curl -H "X-Auth-Token: {state.startup_token}" {url}')
     out.write("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
+from mock_server import jsoncodec
 
 GREGORIAN_OFFSET = 62167219200
 """Seconds from 0000-01-01 to 1970-01-01: Kazoo stores times as Gregorian seconds."""
@@ -162,7 +162,7 @@ def compact_json(value: Any) -> bytes:
     size. The copy keeps only the content, so a stored callflow of about 1 KB
     takes about 1 KB instead of 4 KiB.
     """
-    return memoryview(orjson.dumps(value)).tobytes()
+    return memoryview(jsoncodec.dumps(value)).tobytes()
 
 
 def _js_truthy(value: Any) -> bool:
@@ -228,7 +228,7 @@ class StoredCallflow:
 
     def public(self) -> dict[str, Any]:
         """Return the public fields, with `id`."""
-        document: dict[str, Any] = orjson.loads(self.body)
+        document: dict[str, Any] = jsoncodec.loads(self.body)
         return document
 
     def display_name(self) -> str:

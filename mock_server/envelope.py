@@ -6,6 +6,11 @@ Error:    auth_token ("undefined" without a token, as 4.3 sends), request_id,
           node, version, timestamp, status, message, error (the status as text),
           data.
 
+With `jsonp=NAME` in the data, the query string or the envelope (Kazoo's
+`req_value` order), the body becomes `NAME(<envelope>)` with the content type
+`application/javascript`, on success and on error. A NAME that is not a
+dotted JavaScript identifier is ignored, so the response stays plain JSON.
+
 A document's JSON is stored as bytes and spliced into the envelope unparsed
 (`orjson.Fragment`), so a fetch costs one small serialisation.
 """
@@ -14,12 +19,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import time
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
+from mock_server import jsoncodec
 from mock_server.context import RequestContext
 from mock_server.errors import MethodNotAllowed, MockError
 
@@ -37,6 +44,13 @@ def node_id(node_name: str) -> str:
 
 NODE = node_id(NODE_NAME)
 JSON_MEDIA_TYPE = "application/json"
+JSONP_MEDIA_TYPE = "application/javascript"
+
+# A JSONP callback name: ASCII identifiers joined by dots, at most 128 characters.
+_JSONP_CALLBACK = re.compile(
+    r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*", re.ASCII
+)
+JSONP_MAX_LENGTH = 128
 
 # CORS headers as Kazoo 4.3's api_util sends them; the methods are the path's own.
 CORS_HEADERS = {
@@ -117,14 +131,12 @@ def error_body(context: RequestContext, error: MockError) -> bytes:
 
 def _fragment(data: Any, pretty: bool) -> Any:
     if isinstance(data, bytes):
-        return orjson.loads(data) if pretty else orjson.Fragment(data)
+        return jsoncodec.loads(data) if pretty else orjson.Fragment(data)
     return data
 
 
 def _dumps(envelope: dict[str, Any], pretty: bool) -> bytes:
-    if pretty:
-        return orjson.dumps(envelope, option=orjson.OPT_INDENT_2)
-    return orjson.dumps(envelope)
+    return jsoncodec.dumps(envelope, orjson.OPT_INDENT_2 if pretty else 0)
 
 
 def response_headers(
@@ -148,11 +160,12 @@ def json_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Wrap a rendered success envelope in a Starlette response."""
+    body, media_type = _render(context, body)
     return Response(
         body,
         status_code=status_code,
         headers=response_headers(context, headers),
-        media_type=JSON_MEDIA_TYPE,
+        media_type=media_type,
     )
 
 
@@ -161,9 +174,26 @@ def error_response(context: RequestContext, error: MockError) -> Response:
     extra = None
     if isinstance(error, MethodNotAllowed) and error.allowed:
         extra = {"allow": ", ".join(error.allowed)}
+    body, media_type = _render(context, error_body(context, error))
     return Response(
-        error_body(context, error),
+        body,
         status_code=error.status_code,
         headers=response_headers(context, extra, error=True),
-        media_type=JSON_MEDIA_TYPE,
+        media_type=media_type,
     )
+
+
+def jsonp_callback(context: RequestContext) -> str | None:
+    """Return the request's valid `jsonp` callback name, or None."""
+    name = context.request_value("jsonp")
+    if not isinstance(name, str) or len(name) > JSONP_MAX_LENGTH:
+        return None
+    return name if _JSONP_CALLBACK.fullmatch(name) else None
+
+
+def _render(context: RequestContext, body: bytes) -> tuple[bytes, str]:
+    """Return the response body and its media type, wrapped for JSONP if asked."""
+    callback = jsonp_callback(context)
+    if callback is None:
+        return body, JSON_MEDIA_TYPE
+    return b"%s(%s)" % (callback.encode("ascii"), body), JSONP_MEDIA_TYPE

@@ -23,7 +23,8 @@ MockError                         base: status, envelope message, data
 │   └── RevisionMismatch          409 the document changed since it was read (store)
 ├── PreconditionFailed            412 If-Match names a stale revision
 ├── UnsupportedMediaType          415 content type Kazoo does not accept
-└── HandlerNotImplemented         501 an operation the mock does not implement
+├── HandlerNotImplemented         501 an operation the mock does not implement
+└── DatastoreFault                500 the state file or Redis failed
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ MSG_BAD_IDENTIFIER = "bad identifier"
 MSG_INVALID_ACCOUNT_ID = "invalid account_id '{account_id}'"
 MSG_METHOD_NOT_ALLOWED = "method not allowed"
 MSG_CONFLICTING_DOCUMENTS = "conflicting documents"
+MSG_UNKNOWN_FAILURE = "unknown failure"
 MSG_UNIQUE = "{value} exists in callflow {callflow_id} ({name})"
 
 # Kazoo leaves 412, 415 and 501 to its HTTP server, which sends no JSON body. These
@@ -57,6 +59,9 @@ MSG_UNIQUE = "{value} exists in callflow {callflow_id} ({name})"
 MSG_PRECONDITION_FAILED = "precondition failed"
 MSG_UNSUPPORTED_MEDIA_TYPE = "unsupported media type"
 MSG_NOT_IMPLEMENTED = "not implemented"
+# The mock's own cap on JSON nesting, so that no decoding, validation or encoding
+# step recurses too deep.
+MSG_MAX_DEPTH = "JSON must not be nested more than {limit} levels deep"
 
 ErrorMap = dict[str, dict[str, dict[str, Any]]]
 """Validation errors: dotted field path, then Kazoo rule name, then the error body."""
@@ -305,6 +310,21 @@ class HandlerNotImplemented(MockError):
 
     def data(self) -> Any:
         return {"cause": self.operation_id, "message": MSG_NOT_IMPLEMENTED}
+
+
+class DatastoreFault(MockError):
+    """A state file or Redis server that failed; Kazoo's 500 for datastore errors.
+
+    The message names the cause for the log and the start-up error; the
+    envelope's `data.cause` carries only its first line.
+    """
+
+    status_code = 500
+    error_message = "datastore_fault"
+
+    def data(self) -> Any:
+        cause = str(self).split("\n", 1)[0]
+        return {"cause": cause, "message": MSG_UNKNOWN_FAILURE}
 
 
 def merge_errors(target: ErrorMap, extra: Mapping[str, Mapping[str, Any]]) -> None:

@@ -5,7 +5,7 @@ A fixture is a JSON or YAML document:
     accounts:
       - id: 32 lowercase hex            # required
         name: Example Telecom           # required; user_auth's account_name
-        realm: example.sip.test         # optional; user_auth's account_realm
+        realm: example.sip.callflow-kit.test  # optional; user_auth's account_realm
         api_key: 64 characters          # optional; api_auth's api_key
         parent_id: 32 hex               # optional; the parent's tokens may use it
         phone_numbers: ["+15550100000"] # optional; user_auth's phone_number
@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 import yaml
 
+from mock_server import jsoncodec
 from mock_server.errors import FixtureError
 from mock_server.numbers import normalize_number
 
@@ -155,7 +156,7 @@ def load_fixture_file(path: Path | None) -> Directory:
 def _decode(text: str, source: str) -> Any:
     if source.endswith(".json"):
         try:
-            return orjson.loads(text)
+            return jsoncodec.loads(text)
         except orjson.JSONDecodeError as exc:
             raise FixtureError(f"{source}: invalid JSON: {exc}") from exc
     try:

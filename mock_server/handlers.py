@@ -31,6 +31,7 @@ from mock_server.errors import (
     CallflowNotFound,
     DatastoreConflict,
     ErrorMap,
+    IdTaken,
     PreconditionFailed,
     RevisionMismatch,
     ValidationFailed,
@@ -43,8 +44,14 @@ from mock_server.schema_errors import type_error
 from mock_server.state import MockState
 from mock_server.validation import check_callflow
 
-WRITE_ATTEMPTS = 5
-"""Times a POST or PATCH re-reads and retries after a concurrent write."""
+WRITE_ATTEMPTS = 100
+"""Times a POST or PATCH re-reads and retries after a concurrent write.
+
+Each round one of the competing writers wins, so N concurrent writes of one
+callflow need at most N attempts. After this many the response is 409.
+"""
+ID_ATTEMPTS = 10_000
+"""Generated ids a create tries before it gives up with 409."""
 
 _SCAN_BATCH = 200
 _METADATA_FIELDS = ("name", "numbers", "pvt_type")
@@ -162,15 +169,33 @@ class MockHandlers(CallflowsHandlers):
         context = request_context(request)
         document = await self._validated(account_id, "create_callflow", data, None)
         raw_id = data.get("id")
-        callflow_id = raw_id if isinstance(raw_id, str) and raw_id else None
-        callflow_id = callflow_id or self.state.ids.document_id()
-
-        record = await self.state.store.create(
-            account_id, callflow_id, document, gregorian_now()
-        )
-        location = f"{request.url.path.rstrip('/')}/{quote(callflow_id, safe='')}"
+        if isinstance(raw_id, str) and raw_id:
+            record = await self.state.store.create(
+                account_id, raw_id, document, gregorian_now()
+            )
+        else:
+            record = await self._create_with_new_id(account_id, document)
+        location = f"{request.url.path.rstrip('/')}/{quote(record.id, safe='')}"
         body = success_body(context, record.body, revision=record.rev)
         return json_response(context, body, 201, {"location": location})
+
+    async def _create_with_new_id(
+        self, account_id: str, document: dict[str, Any]
+    ) -> StoredCallflow:
+        """Create under a generated id, drawing another while the id is taken.
+
+        A seeded id sequence starts over in every process, so a server restarted
+        from a state file, or a second worker on Redis, draws ids already in use.
+        """
+        for _ in range(ID_ATTEMPTS):
+            callflow_id = self.state.ids.document_id()
+            try:
+                return await self.state.store.create(
+                    account_id, callflow_id, document, gregorian_now()
+                )
+            except IdTaken:
+                continue
+        raise DatastoreConflict(f"no free callflow id in {ID_ATTEMPTS} attempts")
 
     async def replace_callflow(
         self,
@@ -239,7 +264,9 @@ class MockHandlers(CallflowsHandlers):
         document, errors = check_callflow(model, data)
         numbers = _strings(document.get("numbers"))
         patterns = _strings(document.get("patterns"))
-        if numbers or patterns:
+        # The store's write checks uniqueness atomically and raises the same
+        # errors, so a lookup here only serves to report them with other errors.
+        if errors and (numbers or patterns):
             conflicts = await self.state.store.conflicts(
                 account_id, numbers, patterns, exclude_id=callflow_id
             )

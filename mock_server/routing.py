@@ -62,7 +62,10 @@ class Router:
 
     def match(self, path: str) -> tuple[PathTemplate, dict[str, str]]:
         """Return the template of a request path and its parameters, or raise 404."""
-        parts = path.strip("/").split("/")
+        return self.match_segments(path.strip("/").split("/"))
+
+    def match_segments(self, parts: list[str]) -> tuple[PathTemplate, dict[str, str]]:
+        """Return the template of decoded path segments and its parameters, or 404."""
         for template in self._by_length.get(len(parts), ()):
             params = template.match(parts)
             if params is not None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
 from pydantic import BaseModel
 
+from mock_server import jsoncodec
 from mock_server.auth import TokenInfo, TokenRegistry
 from mock_server.config import MockConfig
 from mock_server.documents import gregorian_now
@@ -24,7 +24,9 @@ class MockState:
     """The mutable state of one mock server.
 
     `callflow_model` validates callflows that fixtures create; the HTTP handlers
-    take theirs from the route table.
+    take theirs from the route table. The state lives in this process only.
+    Subclasses keep it elsewhere too (a state file, Redis) by overriding `start`,
+    `refresh`, `issue_token`, `clear_tokens`, `load` and `close`.
     """
 
     def __init__(
@@ -40,24 +42,66 @@ class MockState:
         self.tokens = TokenRegistry(self.ids)
         self.directory = Directory([])
         self.startup_token: str | None = None
+        # The start token that a reset keeps; set only while `reset` runs.
+        self._kept_token: str | None = None
+
+    async def start(self) -> None:
+        """Build the state a new server starts with: the configured fixtures."""
+        await self.reset()
+
+    async def refresh(self, token: str | None) -> None:
+        """Bring the accounts and `token` up to date before a request is checked.
+
+        The state of one process never changes behind its back, so this does
+        nothing; a state shared between processes reads the changes here.
+        """
+
+    async def issue_token(self, info: TokenInfo, token: str | None = None) -> str:
+        """Register a new token (random unless given) and return it."""
+        return self.tokens.issue(info, token)
+
+    async def clear_tokens(self) -> None:
+        """Forget every token."""
+        self.tokens.clear()
+
+    async def close(self) -> None:
+        """Release what the state holds open, when the server stops."""
 
     async def reset(self) -> None:
-        """Return to the start state: configured fixtures, no callflows, one token."""
+        """Return to the start state: configured fixtures, no callflows, one token.
+
+        The start token stays the same unless the primary account changed.
+        """
         directory = load_fixture_file(self.config.fixtures)
         if self.config.account_id is not None:
             directory = rename_primary(directory, self.config.account_id)
         self.ids.reseed()
-        await self.load(directory)
+        # Keep the start token that `serve` printed valid. A seeded token needs
+        # no help: the restarted sequence draws the same one, and drawing it
+        # keeps the later ids as on a fresh start.
+        primary = directory.primary
+        same_account = primary is not None and primary.id == self._primary_id()
+        if self.config.seed is None and same_account:
+            self._kept_token = self.startup_token
+        try:
+            await self.load(directory)
+        finally:
+            self._kept_token = None
+
+    def _primary_id(self) -> str | None:
+        primary = self.directory.primary
+        return primary.id if primary is not None else None
 
     async def load(self, directory: Directory) -> None:
         """Replace every account, token and callflow with those of `directory`."""
         await self.store.clear()
-        self.tokens.clear()
+        await self.clear_tokens()
         self.directory = directory
         self.startup_token = None
         if directory.primary is not None:
             info = TokenInfo(directory.primary.id, None, "startup")
-            self.startup_token = self.tokens.issue(info, self.config.token)
+            token = self.config.token or self._kept_token
+            self.startup_token = await self.issue_token(info, token)
         for account in directory.accounts.values():
             for index, data in enumerate(account.callflows):
                 where = f"accounts[{account.id}].callflows[{index}]"
@@ -69,7 +113,7 @@ class MockState:
     ) -> None:
         document, errors = check_callflow(self.callflow_model, data)
         if errors:
-            detail = orjson.dumps(errors).decode()
+            detail = jsoncodec.dumps(errors).decode()
             raise FixtureError(f"{where}: invalid callflow: {detail}")
         raw_id = data.get("id") if isinstance(data, dict) else None
         callflow_id = raw_id if isinstance(raw_id, str) and raw_id else None

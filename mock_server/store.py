@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -308,3 +308,38 @@ class MemoryStore(CallflowStore):
             records.sort(key=lambda record: record.id)
             exported[account_id] = [record.stored_document() for record in records]
         return exported
+
+    # Saved state ---------------------------------------------------------------
+    # Used to reload a state file; they skip the uniqueness and revision checks.
+
+    def records(self) -> Iterator[StoredCallflow]:
+        """Yield every stored record, live and deleted, account by account."""
+        for account in self._accounts.values():
+            yield from account.live.values()
+            yield from account.deleted.values()
+
+    def stored(self, account_id: str, callflow_id: str) -> StoredCallflow | None:
+        """Return the record stored under an id, live or deleted, or None."""
+        account = self._accounts.get(account_id)
+        if account is None:
+            return None
+        return account.live.get(callflow_id) or account.deleted.get(callflow_id)
+
+    def restore(self, record: StoredCallflow) -> None:
+        """Store a record exactly as given, replacing whatever has its id."""
+        self.discard(record.account_id, record.id)
+        account = self._account(record.account_id)
+        if record.deleted:
+            account.deleted[record.id] = record
+        else:
+            account.add(record)
+
+    def discard(self, account_id: str, callflow_id: str) -> None:
+        """Forget a callflow, live or deleted, so that its id is free again."""
+        account = self._accounts.get(account_id)
+        if account is None:
+            return
+        live = account.live.get(callflow_id)
+        if live is not None:
+            account.remove(live)
+        account.deleted.pop(callflow_id, None)

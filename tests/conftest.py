@@ -1,4 +1,8 @@
-"""Fixtures for the mock server's HTTP tests: one live server, reset per test."""
+"""Fixtures for the mock server's HTTP tests: one live server per store, reset per test.
+
+Every test that uses `api` or `live_server` runs against the in-memory store and
+against Redis (see tests/redis_support.py for when the Redis runs skip).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,20 @@ from collections.abc import Iterator
 
 import pytest
 from mock_support import SEED, Api
+from redis_support import DB_LIVE_SERVER, redis_url, wipe
 
 from mock_server.config import MockConfig
 from mock_server.testing import LiveServer
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """Run one seeded mock for the whole test session."""
-    with LiveServer(MockConfig(seed=SEED)) as server:
+@pytest.fixture(scope="session", params=["memory", "redis"])
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """Run one seeded mock per store for the whole test session."""
+    store = None
+    if request.param == "redis":
+        store = redis_url(DB_LIVE_SERVER)
+        wipe(store)
+    with LiveServer(MockConfig(seed=SEED, store=store)) as server:
         yield server
 
 

@@ -11,8 +11,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from generated.flow_nodes import FLOW_NODES
-from generated.models import CallflowsAction
-from mock_server.flows import validate_flow
+from generated.models import CallflowsAction, Metaflows
+from mock_server.flows import key_matches, validate_flow, validate_metaflow
 
 EXAMPLES = sorted((Path(__file__).parent / "data" / "callflow-examples").glob("*.json"))
 # The key of the node that `nested` puts three levels below the root.
@@ -43,7 +43,7 @@ def test_valid_tree_accepted() -> None:
     flow, errors = validate_flow(nested({"module": "hangup"}))
     assert errors == {}
     assert flow is not None
-    assert deep_node(flow) == {"module": "hangup", "data": {}, "children": {}}
+    assert deep_node(flow) == {"module": "hangup", "data": {}}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -333,7 +333,7 @@ def test_unknown_keys_kept() -> None:
     node = {"module": "hangup", "data": {"note": "x"}, "label": {"a": 1}}
     flow, _ = validate_flow(nested(node))
     assert flow is not None
-    assert deep_node(flow) == {**node, "children": {}}
+    assert deep_node(flow) == node
 
 
 def test_integer_strings_converted() -> None:
@@ -413,3 +413,121 @@ def test_deep_tree_no_recursion_limit() -> None:
     flow, errors = validate_flow(node)
     assert errors == {}
     assert flow is not None
+
+
+def test_children_not_added() -> None:
+    flow, errors = validate_flow({"module": "user"})
+    assert errors == {}
+    assert flow is not None
+    assert "children" not in flow
+
+
+def test_null_data_field_rejected() -> None:
+    _, errors = validate_flow({"module": "user", "data": {"timeout": None}})
+    assert errors == {"flow.data.timeout": type_error("integer", None)}
+
+
+def test_big_integer_kept_exact() -> None:
+    big = 123456789012345678901234567890
+    flow, errors = validate_flow({"module": "user", "data": {"timeout": big}})
+    assert errors == {}
+    assert flow is not None
+    assert flow["data"]["timeout"] == big
+    assert type(flow["data"]["timeout"]) is int
+
+
+def test_big_integer_string_converted() -> None:
+    text = "123456789012345678901234567890"
+    flow, _ = validate_flow({"module": "user", "data": {"timeout": text}})
+    assert flow is not None
+    assert flow["data"]["timeout"] == int(text)
+
+
+# Metaflow nodes ----------------------------------------------------------------------
+
+METAFLOW_KEY = "metaflow.numbers.1"
+
+
+def test_metaflow_defaults_filled() -> None:
+    node, errors = validate_metaflow({"module": "hold"}, METAFLOW_KEY)
+    assert errors == {}
+    assert node == {"module": "hold", "data": {"unhold_key": "1"}}
+
+
+def test_metaflow_unknown_module() -> None:
+    node, errors = validate_metaflow({"module": "nope"}, METAFLOW_KEY)
+    assert node is None
+    assert errors == {
+        f"{METAFLOW_KEY}.module": {
+            "error": {
+                "message": "unable to find metaflow schema for module nope",
+                "value": "nope",
+            }
+        }
+    }
+
+
+def test_metaflow_child_unknown_module() -> None:
+    tree = {"module": "transfer", "children": {"_": {"module": "zzz"}}}
+    _, errors = validate_metaflow(tree, METAFLOW_KEY)
+    assert list(errors) == [f"{METAFLOW_KEY}.children._.module"]
+    assert errors[f"{METAFLOW_KEY}.children._.module"]["error"]["message"] == (
+        "unable to find metaflow schema for module zzz"
+    )
+
+
+def test_metaflow_data_type_error() -> None:
+    node = {"module": "transfer", "data": {"target": 5}}
+    _, errors = validate_metaflow(node, METAFLOW_KEY)
+    assert errors == {f"{METAFLOW_KEY}.data.target": type_error("string", 5)}
+
+
+def test_metaflow_callflow_module_missing() -> None:
+    _, errors = validate_metaflow({"module": "callflow"}, METAFLOW_KEY)
+    assert errors == {}
+
+
+def test_metaflow_required_data() -> None:
+    _, errors = validate_metaflow({"module": "pivot"}, METAFLOW_KEY)
+    assert errors == {
+        f"{METAFLOW_KEY}.data.voice_url": {
+            "required": {"message": REQUIRED, "value": "voice_url"}
+        }
+    }
+
+
+def test_metaflow_nested_flow_unknown_module() -> None:
+    data = {"flow": {"module": "user", "children": {"_": {"module": "nope"}}}}
+    _, errors = validate_metaflow({"module": "callflow", "data": data}, METAFLOW_KEY)
+    assert errors == {
+        f"{METAFLOW_KEY}.data.flow.children._.module": {
+            "error": {
+                "message": "unable to find callflow schema for module nope",
+                "value": "nope",
+            }
+        }
+    }
+
+
+def test_metaflow_nested_flow_converted() -> None:
+    data = {"flow": {"module": "user", "data": {"timeout": "30"}}}
+    node, errors = validate_metaflow({"module": "callflow", "data": data}, "m")
+    assert errors == {}
+    assert node is not None
+    assert node["data"]["flow"] == {
+        "module": "user",
+        "data": {"timeout": 30, "delay": 0, "strategy": "simultaneous"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "matches"),
+    [
+        pytest.param("12", True, id="digits"),
+        pytest.param("1a", False, id="letter"),
+        pytest.param("", False, id="empty"),
+        pytest.param("1\n", False, id="trailing-newline"),
+    ],
+)
+def test_metaflow_number_keys(key: str, matches: bool) -> None:
+    assert key_matches(Metaflows, "numbers", key) is matches

@@ -55,6 +55,17 @@ def test_reset_clears_callflows(api: Api) -> None:
     assert api.request("GET", api.url()).json()["data"] == []
 
 
+def test_reset_keeps_random_token() -> None:
+    with LiveServer(MockConfig()) as server, Api(server) as api:
+        token = server.token
+        api.create_id(callflow("1000"))
+        response = api.http.post("/__admin/reset")
+        listed = api.request("GET", api.url(), token=token)
+    assert response.json()["data"]["auth_token"] == token
+    assert listed.status_code == 200
+    assert listed.json()["data"] == []
+
+
 def test_state_export(api: Api) -> None:
     callflow_id = api.create_id(callflow("1000", name="Main"))
     body = api.http.get("/__admin/state").json()

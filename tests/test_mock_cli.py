@@ -76,3 +76,19 @@ def test_banner_contents() -> None:
     assert "    user alice@example.test  password alice-demo-password" in text
     assert f"    api_key {API_KEY}" in text
     assert f'  curl -H "X-Auth-Token: tok" {url}' in text
+
+
+def test_banner_user_auth_values() -> None:
+    lines = banner(MockConfig(port=8123, token="tok")).splitlines()
+    assert "    realm example.sip.callflow-kit.test" in lines
+    assert "    phone numbers +15550100000, +15550100001" in lines
+    assert "    realm branch.sip.callflow-kit.test" in lines
+    assert "    realm other.sip.callflow-kit.test" in lines
+
+
+def test_banner_shell_exports() -> None:
+    lines = banner(MockConfig(port=8123, token="t o'k")).splitlines()
+    assert (
+        "  export BASE_URL=http://127.0.0.1:8123 "
+        f"ACCOUNT_ID={ACCOUNT_ID} TOKEN='t o'\"'\"'k'"
+    ) in lines

@@ -7,6 +7,7 @@ import re
 
 import httpx
 from mock_support import ACCOUNT_ID, Api, callflow, example
+from raw_http import raw_request
 
 SUCCESS_KEYS = {
     "auth_token",
@@ -472,3 +473,18 @@ def test_concurrent_same_number_one_wins(api: Api) -> None:
     statuses = asyncio.run(_put_all(api, 200))
     assert statuses == [201] + [400] * 199
     assert len(api.request("GET", api.url()).json()["data"]) == 1
+
+
+def test_id_with_slash_reachable(api: Api) -> None:
+    created = api.create(callflow("1000", id="a/b c"))
+    location = created.headers["location"]
+    target = api.url("a%2Fb%20c")
+    headers = {"X-Auth-Token": api.token}
+    host, port = api.server.config.host, api.server.config.port
+    fetched = raw_request(host, port, "GET", target, headers)
+    deleted = raw_request(host, port, "DELETE", target, headers)
+    assert created.status_code == 201
+    assert location == target
+    assert fetched.status == 200
+    assert fetched.json()["data"]["id"] == "a/b c"  # type: ignore[index]
+    assert deleted.status == 200

@@ -33,7 +33,6 @@ def test_nested_children_get_defaults() -> None:
     document, _ = check({"numbers": ["1"], "flow": flow})
     assert document["flow"]["children"]["1"] == {
         "module": "user",
-        "children": {},
         "data": USER_DEFAULTS,
     }
 
@@ -333,3 +332,109 @@ def test_data_not_an_object() -> None:
 
 def test_kazoo_key_escapes_dots() -> None:
     assert kazoo_key(["flow", "data", "a.b", 0]) == "flow.data.a%2Eb.0"
+
+
+# Nulls, metaflows, flow node defaults, big integers --------------------------------
+
+UNKNOWN_METAFLOW = "unable to find metaflow schema for module {}"
+
+
+def type_body(target: str, value: Any) -> dict[str, Any]:
+    message = f"Value did not match type(s): {target}"
+    return {"type": {"message": message, "target": target, "value": value}}
+
+
+def test_null_numbers_rejected() -> None:
+    _, errors = check(
+        {"numbers": None, "patterns": ["^1$"], "flow": {"module": "user"}}
+    )
+    assert errors == {"numbers": type_body("array", None)}
+
+
+def test_null_flow_data_field_rejected() -> None:
+    flow = {"module": "user", "data": {"timeout": None}}
+    _, errors = check({"numbers": ["1"], "flow": flow})
+    assert errors == {"flow.data.timeout": type_body("integer", None)}
+
+
+def test_null_metaflow_rejected() -> None:
+    _, errors = check({"numbers": ["1"], "flow": {"module": "user"}, "metaflow": None})
+    assert errors == {"metaflow": type_body("object", None)}
+
+
+def test_metaflow_unknown_module() -> None:
+    metaflow = {"numbers": {"1": {"module": "nope"}}}
+    _, errors = check(
+        {"numbers": ["1"], "flow": {"module": "user"}, "metaflow": metaflow}
+    )
+    assert errors == {
+        "metaflow.numbers.1.module": {
+            "error": {"message": UNKNOWN_METAFLOW.format("nope"), "value": "nope"}
+        }
+    }
+
+
+def test_metaflow_and_flow_errors_together() -> None:
+    metaflow = {"patterns": {"^1$": {"module": "transfer", "data": {"target": 5}}}}
+    flow = {"module": "user", "children": {"_": {"module": "foo"}}}
+    _, errors = check({"numbers": ["1"], "flow": flow, "metaflow": metaflow})
+    assert sorted(errors) == [
+        "flow.children._.module",
+        "metaflow.patterns.^1$.data.target",
+    ]
+    assert errors["metaflow.patterns.^1$.data.target"] == type_body("string", 5)
+
+
+def test_metaflow_stored_with_defaults() -> None:
+    metaflow = {"numbers": {"2": {"module": "hold"}}}
+    document, errors = check(
+        {"numbers": ["1"], "flow": {"module": "user"}, "metaflow": metaflow}
+    )
+    assert errors == {}
+    assert document["metaflow"] == {
+        "numbers": {"2": {"module": "hold", "data": {"unhold_key": "1"}}},
+        "binding_digit": "*",
+    }
+
+
+def test_metaflow_container_wrong_type() -> None:
+    metaflow = {"numbers": ["1"]}
+    _, errors = check(
+        {"numbers": ["1"], "flow": {"module": "user"}, "metaflow": metaflow}
+    )
+    assert errors == {"metaflow.numbers": type_body("object", ["1"])}
+
+
+def test_metaflow_non_digit_key_unchecked() -> None:
+    metaflow = {"numbers": {"abc": {"module": "nope"}, "2": {"module": "break"}}}
+    document, errors = check(
+        {"numbers": ["1"], "flow": {"module": "user"}, "metaflow": metaflow}
+    )
+    assert errors == {}
+    assert document["metaflow"]["numbers"] == {
+        "abc": {"module": "nope"},
+        "2": {"module": "break", "data": {}},
+    }
+
+
+def test_children_default_top_only() -> None:
+    flow = {"module": "menu", "children": {"1": {"module": "hangup"}}}
+    document, _ = check({"numbers": ["1"], "flow": {"module": "user"}})
+    nested, _ = check({"numbers": ["1"], "flow": flow})
+    assert document["flow"]["children"] == {}
+    assert nested["flow"]["children"]["1"] == {"module": "hangup", "data": {}}
+
+
+def test_big_integer_stored_exact() -> None:
+    big = 123456789012345678901234567890
+    flow = {"module": "user", "data": {"timeout": big}}
+    document, errors = check({"numbers": ["1"], "flow": flow, "extra": [big]})
+    assert errors == {}
+    assert document["flow"]["data"]["timeout"] == big
+    assert document["extra"] == [big]
+
+
+def test_big_integer_number_duplicates() -> None:
+    big = 123456789012345678901234567890
+    _, errors = check({"numbers": [big, big], "flow": {"module": "user"}})
+    assert errors["numbers"]["uniqueItems"]["value"] == [big, big]

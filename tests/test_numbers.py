@@ -25,6 +25,14 @@ from mock_server.numbers import duplicate_items, normalize_number, normalize_num
         pytest.param("no_match", "no_match", id="no-match"),
         pytest.param("0044", "0044", id="prefix-too-short"),
         pytest.param("5550100004", "+5550100004", id="not-nanp-but-long"),
+        pytest.param("4\u0661" + "0" * 8, "4\u0661" + "0" * 8, id="arabic-digit"),
+        pytest.param("00\uff14\uff14123456", "00\uff14\uff14123456", id="fullwidth"),
+        pytest.param("44123456789\u0663", "44123456789\u0663", id="digit-suffix"),
+        pytest.param("4155550100\n", "+14155550100", id="nanp-newline"),
+        pytest.param("0044123456\n", "+44123456", id="prefix-newline"),
+        pytest.param("44123456789\n", "+44123456789", id="long-newline"),
+        pytest.param("4155550100\n\n", "4155550100\n\n", id="two-newlines"),
+        pytest.param("4155550100\r", "4155550100\r", id="carriage-return"),
     ],
 )
 def test_normalize_number(number: str, expected: str) -> None:

@@ -1,0 +1,63 @@
+"""Serve the mock from several uvicorn worker processes that share a Redis store.
+
+The parent process binds the listening socket and starts the workers. Each
+worker imports `create_worker_app`, which reads the settings from the
+`CALLFLOW_KIT_WORKER_CONFIG` environment variable that the parent sets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from mock_server.app import MockApp, build_app
+from mock_server.config import MockConfig
+from mock_server.server import QuietH11Protocol, bind_socket
+
+CONFIG_ENV = "CALLFLOW_KIT_WORKER_CONFIG"
+_PATH_FIELDS = ("fixtures", "state_file")
+
+
+def encode_config(config: MockConfig) -> str:
+    """Return `config` as JSON text for the workers' environment."""
+    fields: dict[str, Any] = dataclasses.asdict(config)
+    for name in _PATH_FIELDS:
+        if fields[name] is not None:
+            fields[name] = str(fields[name])
+    return orjson.dumps(fields).decode()
+
+
+def decode_config(text: str) -> MockConfig:
+    """Return the MockConfig that `encode_config` wrote."""
+    fields: dict[str, Any] = orjson.loads(text)
+    for name in _PATH_FIELDS:
+        if fields[name] is not None:
+            fields[name] = Path(fields[name])
+    return MockConfig(**fields)
+
+
+def create_worker_app() -> MockApp:
+    """Build one worker's app from the settings in the environment."""
+    return build_app(decode_config(os.environ[CONFIG_ENV]))
+
+
+def serve_workers(config: MockConfig) -> None:
+    """Serve `config.workers` processes on one socket until interrupted."""
+    sock = bind_socket(config.host, config.port)
+    os.environ[CONFIG_ENV] = encode_config(config)
+    uvicorn_config = uvicorn.Config(
+        f"{__name__}:create_worker_app",
+        factory=True,
+        http=QuietH11Protocol,
+        workers=config.workers,
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+    )
+    Multiprocess(uvicorn_config, sockets=[sock]).run()
