@@ -21,10 +21,14 @@ import orjson
 
 # orjson decodes every integer in [-2**63, 2**64 - 1] exactly, and each of those
 # has at most 19 digits or is 20 digits long, starting with 1. A text without a
-# run of 19 digits therefore contains no integer that orjson turns into a float.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+# number token of 19 digits therefore holds no integer that orjson turns into a
+# float. A JSON number follows `:`, `,` or `[` (and optional whitespace), so a
+# run of digits inside a string, such as a hex id, does not count; a string that
+# happens to contain such a sequence only costs the slow path.
+_LONG_NUMBER = re.compile(rb"[:,\[]\s*-?[0-9]{19}")
 # The start of orjson's message for a number too large for a double.
 _INFINITE_NUMBER = "number is infinity"
+_NUMBER_STARTS = frozenset(b"-0123456789"[i : i + 1] for i in range(11))
 _MIN_INTEGER = -(2**63)
 _MAX_INTEGER = 2**64 - 1
 
@@ -44,7 +48,7 @@ def loads(data: bytes | str) -> Any:
             return _exact_loads(raw)
         except (ValueError, RecursionError):
             raise exc from None
-    if _LONG_DIGITS.search(raw) is None:
+    if not _may_hold_big_integer(raw):
         return value
     try:
         return _exact_loads(raw)
@@ -53,6 +57,14 @@ def loads(data: bytes | str) -> Any:
         # levels, before orjson's limit of 1,024. Callers reject documents
         # that deep anyway, so orjson's decoding is returned unchanged.
         return value
+
+
+def _may_hold_big_integer(raw: bytes) -> bool:
+    """Tell whether `raw` may hold an integer that orjson decodes as a float."""
+    if _LONG_NUMBER.search(raw) is not None:
+        return True
+    # A bare number as the whole text has no `:`, `,` or `[` before it.
+    return raw.lstrip()[:1] in _NUMBER_STARTS and len(raw) >= 19
 
 
 def _exact_loads(raw: bytes) -> Any:

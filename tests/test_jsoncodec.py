@@ -83,3 +83,17 @@ def test_small_values_as_orjson() -> None:
 def test_unsupported_type_still_raises() -> None:
     with pytest.raises(TypeError):
         jsoncodec.dumps({"a": object()})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(b'{"id":"a11ce000000000000000000000000001"}', False, id="hex-id"),
+        pytest.param(b'{"t":12345678901234567890}', True, id="member"),
+        pytest.param(b"[1, -12345678901234567890]", True, id="item"),
+        pytest.param(b"-12345678901234567890", True, id="bare"),
+        pytest.param(b'{"t":20}', False, id="small"),
+    ],
+)
+def test_big_integer_detection(text: bytes, expected: bool) -> None:
+    assert jsoncodec._may_hold_big_integer(text) is expected
