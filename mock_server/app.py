@@ -133,13 +133,13 @@ class MockApp:
         try:
             response = await self._dispatch(scope, receive, headers, context)
         except ClientDisconnected:
-            logger.info("%s %s: client disconnected", scope["method"], scope["path"])
+            logger.info("%s %s: client disconnected", scope["method"], _log_path(scope))
             return
         await response(scope, receive, send)
         logger.info(
             "%s %s %d %s",
             scope["method"],
-            scope["path"],
+            _log_path(scope),
             response.status_code,
             context.request_id,
         )
@@ -341,3 +341,16 @@ def build_app(config: MockConfig, state: MockState | None = None) -> MockApp:
     if config.admin:
         admin.add_routes(app)
     return app
+
+
+def _log_path(scope: Scope) -> str:
+    """Return the path as the client sent it, still percent-encoded.
+
+    The decoded path can hold a newline (`%0a`) that would forge a log line; the
+    raw path cannot, and it never contains the query string with its tokens.
+    """
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("ascii", "backslashreplace")
+    path: str = scope["path"]
+    return path.encode("unicode_escape").decode("ascii")

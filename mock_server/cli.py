@@ -10,7 +10,7 @@ from typing import TextIO
 import uvicorn
 
 from mock_server.app import MockApp, build_app
-from mock_server.config import MockConfig
+from mock_server.config import MockConfig, is_loopback
 from mock_server.server import QuietH11Protocol
 from mock_server.workers import serve_workers
 
@@ -82,6 +82,11 @@ def print_banner(app: MockApp, out: TextIO) -> None:
             lines.append(f"    api_key {account.api_key}")
     if state.config.admin:
         lines.append(f"Admin API: {base}/__admin/ (reset, fixtures, state)")
+        if not is_loopback(state.config.host):
+            lines.append(
+                "  warning: the admin API needs no token and listens on "
+                f"{state.config.host}, so other machines can reset or read the state"
+            )
     if primary is not None and state.startup_token is not None:
         url = f"{base}/v2/accounts/{primary.id}/callflows"
         exports = {"BASE_URL": base, "ACCOUNT_ID": primary.id}

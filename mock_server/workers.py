@@ -8,7 +8,9 @@ worker imports `create_worker_app`, which reads the settings from the
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ from mock_server.config import MockConfig
 from mock_server.server import QuietH11Protocol, bind_socket
 
 CONFIG_ENV = "CALLFLOW_KIT_WORKER_CONFIG"
+LOG_LEVEL_ENV = "CALLFLOW_KIT_WORKER_LOG_LEVEL"
+# The format `callflow-kit` gives its own log lines.
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 _PATH_FIELDS = ("fixtures", "state_file")
 
 
@@ -43,7 +48,13 @@ def decode_config(text: str) -> MockConfig:
 
 
 def create_worker_app() -> MockApp:
-    """Build one worker's app from the settings in the environment."""
+    """Build one worker's app from the settings in the environment.
+
+    A worker is a fresh process, so it sets up logging as the parent's CLI did:
+    without this its request lines would go nowhere.
+    """
+    level = int(os.environ.get(LOG_LEVEL_ENV, logging.INFO))
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
     return build_app(decode_config(os.environ[CONFIG_ENV]))
 
 
@@ -51,6 +62,7 @@ def serve_workers(config: MockConfig) -> None:
     """Serve `config.workers` processes on one socket until interrupted."""
     sock = bind_socket(config.host, config.port)
     os.environ[CONFIG_ENV] = encode_config(config)
+    os.environ[LOG_LEVEL_ENV] = str(logging.getLogger().getEffectiveLevel())
     uvicorn_config = uvicorn.Config(
         f"{__name__}:create_worker_app",
         factory=True,

@@ -33,6 +33,7 @@ class ServeProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "generator.cli", "serve"]
         command += ["--port", str(self.port), *options]
+        self.log_path = log
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             command,

@@ -92,3 +92,11 @@ def test_banner_shell_exports() -> None:
         "  export BASE_URL=http://127.0.0.1:8123 "
         f"ACCOUNT_ID={ACCOUNT_ID} TOKEN='t o'\"'\"'k'"
     ) in lines
+
+
+def test_banner_warns_public_admin() -> None:
+    public = banner(MockConfig(host="0.0.0.0", port=8123, token="tok", admin=True))
+    local = banner(MockConfig(port=8123, token="tok"))
+    warning = "  warning: the admin API needs no token and listens on 0.0.0.0"
+    assert warning in public
+    assert "warning:" not in local

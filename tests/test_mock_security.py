@@ -173,6 +173,19 @@ def test_secrets_absent_from_logs(api: Api, caplog: pytest.LogCaptureFixture) ->
         assert secret not in text
 
 
+def test_encoded_newline_not_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    response = api.request("GET", "/forged%0aINFO%20fake", token=None)
+    assert response.status_code == 404
+    messages = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(SERVER_LOGGERS)
+    ]
+    forged = [message for message in messages if "forged" in message]
+    assert forged == [f"GET /forged%0aINFO%20fake 404 {response.json()['request_id']}"]
+
+
 # Network and admin defaults ------------------------------------------------------
 
 

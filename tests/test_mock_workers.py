@@ -47,6 +47,13 @@ def test_two_worker_processes(workers: ServeProcess) -> None:
     assert workers.spawned_workers() == 2
 
 
+def test_workers_log_requests(base_url: str, workers: ServeProcess) -> None:
+    response = fresh_get(base_url, TOKEN)
+    request_id = response.json()["request_id"]
+    log = workers.log_path.read_text()
+    assert f"INFO mock_server.app: GET {URL} 200 {request_id}" in log
+
+
 def test_same_number_one_wins_across_workers(base_url: str) -> None:
     async def put_all() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=100)
