@@ -21,7 +21,7 @@ import orjson
 
 # orjson decodes every integer in [-2**63, 2**64 - 1] exactly, and each of those
 # has at most 19 digits or is 20 digits long, starting with 1. A text without a
-# number token of 19 digits therefore holds no integer that orjson turns into a
+# number token of 19 digits therefore contains no integer that orjson turns into a
 # float. A JSON number follows `:`, `,` or `[` (and optional whitespace), so a
 # run of digits inside a string, such as a hex id, does not count; a string that
 # happens to contain such a sequence only costs the slow path.
