@@ -56,7 +56,7 @@ bench-lint: $(STAMP)
 
 # Load-test the mock against Prism and a bare Starlette endpoint, by store size, time
 # the build and profile the mock (installs wrk, Prism and the `bench` extra when
-# missing); writes its section of docs/benchmarks.md. Takes about 10 minutes.
+# missing); writes its section of docs/benchmarks.md. Takes about 9 minutes on 2 cores.
 bench-mock: $(STAMP)
 	$(BIN)/python -m bench.run
 

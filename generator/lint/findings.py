@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from generator.lint.loader import YamlFile
@@ -132,10 +134,17 @@ class Location:
     @property
     def display_path(self) -> str:
         """Return the path relative to the working folder when it is inside it."""
-        try:
-            return self.path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return self.path.as_posix()
+        return _display_path(self.path, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display_path(path: Path, working_folder: str) -> str:
+    # Sorting and rendering need the display path of every finding several times,
+    # and a spec has few files, so each result is cached.
+    try:
+        return path.relative_to(working_folder).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,9 @@ _GITHUB_COMMANDS = {
 
 
 def _tool_version() -> str:
+    # Imported here: importlib.metadata adds about 15 ms to every other format.
+    from importlib import metadata
+
     try:
         return metadata.version("callflow-kit")
     except metadata.PackageNotFoundError:

@@ -12,10 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
-
-from referencing import Registry
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT4, DRAFT202012
+from weakref import WeakKeyDictionary
 
 from generator.lint.findings import Finding, Location, Reporter
 from generator.lint.loader import SpecFiles, YamlFile, join_pointer
@@ -31,6 +28,9 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "null": (type(None),),
 }
 _MAX_SHOWN = 10
+
+# The rules that validate values against their schema.
+VALUE_RULES = ("default-invalid", "example-invalid")
 
 
 def json_type(value: Any) -> str:
@@ -63,7 +63,10 @@ def _matches_type(value: Any, types: list[str], version: str) -> bool:
 
 def _declared_types(schema: dict[str, Any], version: str) -> list[str]:
     declared = schema.get("type")
-    types = [declared] if isinstance(declared, str) else list(declared or [])
+    # A `type` that is neither a string nor a list is an `oas-structure` finding.
+    types = [declared] if isinstance(declared, str) else []
+    if isinstance(declared, list):
+        types = declared.copy()
     if version == "3.0" and schema.get("nullable") is True:
         types.append("null")
     return [name for name in types if isinstance(name, str)]
@@ -108,29 +111,66 @@ def check_enum_types(index: SpecIndex, reporter: Reporter) -> Iterator[Finding]:
         )
 
 
+def has_values(index: SpecIndex) -> bool:
+    """Return whether the spec has a default or an example to validate."""
+    if index.examples:
+        return True
+    keywords = ("default", "example", "examples")
+    return any(keyword in node.value for node in index.schemas for keyword in keywords)
+
+
 class _InstanceChecker:
-    """Validate values against schemas of the spec by file URI and pointer."""
+    """Validate values against schemas of the spec by file URI and pointer.
+
+    openapi-schema-validator and the registry are set up at the first value, so
+    a spec without defaults or examples never imports them: the import alone
+    takes about 0.2 s, most of it pydantic-settings.
+    """
 
     def __init__(self, spec: SpecFiles) -> None:
-        from openapi_schema_validator import OAS30Validator, OAS31Validator
+        # Not the spec itself: `_checkers` holds checkers by weak reference to it.
+        self._version = spec.version
+        self._documents = [(file.uri, file.data) for file in spec.files.values()]
+        self._validator_class: Any = None
+        self._registry: Any = None
+        self._skipped_errors: tuple[type[Exception], ...] = ()
 
-        self._validator_class: Any = (
-            OAS31Validator if spec.version == "3.1" else OAS30Validator
+    def _set_up(self) -> None:
+        from jsonschema.exceptions import UnknownType  # type: ignore[import-untyped]
+        from openapi_schema_validator import OAS30Validator, OAS31Validator
+        from referencing import Registry
+        from referencing.exceptions import Unresolvable
+        from referencing.jsonschema import DRAFT4, DRAFT202012
+
+        version = self._version
+        self._validator_class = OAS31Validator if version == "3.1" else OAS30Validator
+        draft = DRAFT202012 if version == "3.1" else DRAFT4
+        self._registry = Registry().with_resources(
+            (uri, draft.create_resource(data)) for uri, data in self._documents
         )
-        draft = DRAFT202012 if spec.version == "3.1" else DRAFT4
-        self._registry: Registry[Any] = Registry().with_resources(
-            (file.uri, draft.create_resource(file.data)) for file in spec.files.values()
-        )
+        # A broken reference, pattern or type is another rule's finding.
+        self._skipped_errors = (Unresolvable, UnknownType, re.error, RecursionError)
 
     def first_error(self, schema: Node, value: Any) -> Any:
         """Return the first error of the value against the schema, or None."""
+        if self._validator_class is None:
+            self._set_up()
         reference = {"$ref": f"{schema.file.uri}#{schema.pointer}"}
         validator = self._validator_class(reference, registry=self._registry)
         try:
             return next(iter(validator.iter_errors(value)), None)
-        except (Unresolvable, re.error, RecursionError):
-            # A broken reference or pattern is another rule's finding.
+        except self._skipped_errors:
             return None
+
+
+# One checker per spec, shared by the default and example rules.
+_checkers: WeakKeyDictionary[SpecFiles, _InstanceChecker] = WeakKeyDictionary()
+
+
+def _checker(spec: SpecFiles) -> _InstanceChecker:
+    if spec not in _checkers:
+        _checkers[spec] = _InstanceChecker(spec)
+    return _checkers[spec]
 
 
 def _describe_error(error: Any) -> str:
@@ -157,7 +197,7 @@ def _value_finding(
 
 def check_defaults(index: SpecIndex, reporter: Reporter) -> Iterator[Finding]:
     """Report defaults that fail the schema they belong to."""
-    checker = _InstanceChecker(index.spec)
+    checker = _checker(index.spec)
     for node in index.schemas:
         if "default" not in node.value:
             continue
@@ -179,7 +219,7 @@ def check_defaults(index: SpecIndex, reporter: Reporter) -> Iterator[Finding]:
 
 def check_examples(index: SpecIndex, reporter: Reporter) -> Iterator[Finding]:
     """Report schema, parameter and media-type examples that fail their schema."""
-    checker = _InstanceChecker(index.spec)
+    checker = _checker(index.spec)
     for node in index.schemas:
         if "example" in node.value:
             error = checker.first_error(node, node.value["example"])

@@ -5,13 +5,22 @@ document, whose errors carry a path, and its own keyword checks, whose errors
 carry only a message. Keyword errors that a rule of this linter reports with a
 precise location (duplicate operationIds, path parameters, invalid defaults) are
 left to that rule.
+
+Only the meta-schema pass runs. A valid document is checked the way
+openapi-spec-validator's jsonschema-rs backend checks it, with its own schema
+file, but without importing openapi-spec-validator, whose settings pull in
+pydantic-settings (about 0.2 s). Only an invalid document imports it, for the
+errors of its jsonschema backend.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import reprlib
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from generator.lint.bundle import Bundle
@@ -24,6 +33,48 @@ _short.maxstring = 40
 _short.maxother = 40
 _short.maxdict = 3
 _short.maxlist = 3
+
+
+# openapi-spec-validator's setting that picks its backend: auto, jsonschema or
+# jsonschema-rs.
+_BACKEND_VARIABLE = "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"
+
+
+def _schema_path(version: str) -> Path:
+    """Return the path of openapi-spec-validator's OpenAPI JSON Schema file.
+
+    `find_spec` locates the installed package without running its `__init__`.
+    """
+    package = importlib.util.find_spec("openapi_spec_validator")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("openapi-spec-validator is not installed")
+    folder = Path(package.submodule_search_locations[0])
+    return folder / "resources" / "schemas" / f"v{version}" / "schema.json"
+
+
+def _rust_validator(version: str) -> Any | None:
+    """Return a jsonschema-rs validator of the OpenAPI JSON Schema, if available.
+
+    It is the validator that openapi-spec-validator's own jsonschema-rs backend
+    builds from the same file. Return None when jsonschema-rs is not installed or
+    the setting above selects the jsonschema backend.
+    """
+    if os.environ.get(_BACKEND_VARIABLE, "").strip().lower() == "jsonschema":
+        return None
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    schema = json.loads(_schema_path(version).read_text(encoding="utf-8"))
+    return jsonschema_rs.validator_cls_for(schema)(schema)
+
+
+def _is_valid(version: str, document: Any) -> bool:
+    """Return whether the document passes the OpenAPI JSON Schema."""
+    validator = _rust_validator(version)
+    if validator is not None:
+        return bool(validator.is_valid(document))
+    return next(iter(_schema_validator(version).iter_errors(document)), None) is None
 
 
 def _schema_validator(version: str) -> Any:
@@ -98,10 +149,7 @@ def iter_structure_findings(bundle: Bundle, reporter: Reporter) -> Iterator[Find
     reported once, at its source.
     """
     version = bundle.spec.version
-    if (
-        next(iter(_schema_validator(version).iter_errors(bundle.document)), None)
-        is None
-    ):
+    if _is_valid(version, bundle.document):
         return
     seen: set[tuple[Location, str]] = set()
     for error in _deepest(_detailed_errors(version, bundle.document)):
