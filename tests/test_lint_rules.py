@@ -90,6 +90,22 @@ def test_ref_remote_not_fetched(tmp_path: Path) -> None:
     assert "remote references are not fetched" in finding.message
 
 
+def test_ref_loop_reported(tmp_path: Path) -> None:
+    document = base_spec()
+    schemas(document)["Item"]["properties"]["name"] = {"$ref": "#/components/schemas/A"}
+    schemas(document)["A"] = {"$ref": "#/components/schemas/B"}
+    schemas(document)["B"] = {"$ref": "#/components/schemas/A"}
+    run = lint_document(tmp_path, document)
+    loops = [f for f in run.findings if f.rule == "ref-unresolvable"]
+    pointers = sorted(f.location.pointer for f in loops)
+    assert pointers == [
+        "/components/schemas/A",
+        "/components/schemas/B",
+        "/components/schemas/Item/properties/name",
+    ]
+    assert "the reference chain loops without an object" in loops[0].message
+
+
 def test_ref_into_other_file_passes(tmp_path: Path) -> None:
     document = base_spec()
     schemas(document)["Item"]["properties"]["name"] = {"$ref": "parts/name.yaml#/Name"}

@@ -336,7 +336,10 @@ class SpecFiles:
             self._unresolvable = []
             for file, site in self.iter_refs():
                 try:
-                    self.resolve(file, site.ref)
+                    target = self.resolve(file, site.ref)
+                    # A chain of references that comes back to itself (A -> A,
+                    # A -> B -> A) never reaches an object either.
+                    self.follow(target.file, target.pointer, target.value)
                 except UnresolvedRef as exc:
                     self._unresolvable.append((file, site, str(exc)))
         return self._unresolvable
