@@ -297,7 +297,7 @@ def _carried_node(
     _carry_children(node, schema, loader)
     if in_pattern:
         # 4.3 tables never show a pattern key's own `required` list: allotments'
-        # `^\w+$` requires `amount`, yet its `^\w+$.amount` row says `false`.
+        # `^\w+$` requires `amount`, yet its `^\w+$.amount` row reads `false`.
         node.pop("required", None)
     if isinstance(schema.get("items"), dict):
         items = _carried_items(schema["items"], loader)

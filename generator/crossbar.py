@@ -279,7 +279,7 @@ def _or_any_string(schema: Schema) -> Schema:
     """Return `schema` or any string: Kazoo 4.3 rejects no value of this parameter.
 
     The first branch is the value that has an effect; the description of the
-    parameter says what Kazoo does with any other string.
+    parameter states what Kazoo does with any other string.
     """
     return {"anyOf": [schema, {"type": "string"}]}
 

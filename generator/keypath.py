@@ -12,7 +12,7 @@ Grammar (the cell's backticks removed first)::
 A raw regex that starts with "^" or "(" runs to the first "$" that is followed by "."
 or the end, or to the end when no such "$" exists. A raw regex that starts with "."
 (``.+``, ``.*``) takes the quantifiers after the dot. A dot inside a regex is never a
-separator: ``(?!id\\b)(?!default\\b)^.+@.+$`` is one segment. A NAME that holds regex
+separator: ``(?!id\\b)(?!default\\b)^.+@.+$`` is one segment. A NAME that contains regex
 syntax (``\\``, ``[``, ``+``, ``*``, ``?``, ``$``, ``|``, ``(``) is a pattern too.
 """
 

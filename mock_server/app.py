@@ -346,8 +346,8 @@ def build_app(config: MockConfig, state: MockState | None = None) -> MockApp:
 def _log_path(scope: Scope) -> str:
     """Return the path as the client sent it, still percent-encoded.
 
-    The decoded path can hold a newline (`%0a`) that would forge a log line; the
-    raw path cannot, and it never contains the query string with its tokens.
+    The decoded path can contain a newline (`%0a`) that would forge a log line.
+    The raw path cannot, and it never contains the query string with its tokens.
     """
     raw = scope.get("raw_path")
     if isinstance(raw, bytes):

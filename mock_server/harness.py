@@ -62,7 +62,7 @@ class UserLogin:
 
 @dataclass(frozen=True, slots=True)
 class MockAccess:
-    """Where a mock listens and how to call it as the fixtures' first account.
+    """Address of a running mock and the credentials of the fixtures' first account.
 
     `token` is the start token of that account; `api_key` is its API key, if
     the fixtures give it one. `logins` contains every fixture user of every account.

@@ -21,7 +21,7 @@ waits until the line is written and fsynced. Writes that arrive while a flush
 runs share the next fsync (group commit). Compaction writes the whole state to
 `<file>.tmp`, fsyncs it, renames it over the file and fsyncs the folder, so the
 file on disk is always either the old journal or the new snapshot. A torn last
-line (a crash in the middle of an append) is dropped on load; any other line
+line (a crash in the middle of an append) is dropped on load. Any other line
 that cannot be read stops the start-up.
 """
 

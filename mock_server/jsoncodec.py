@@ -23,7 +23,7 @@ import orjson
 # has at most 19 digits or is 20 digits long, starting with 1. A text without a
 # number token of 19 digits therefore contains no integer that orjson turns into a
 # float. A JSON number follows `:`, `,` or `[` (and optional whitespace), so a
-# run of digits inside a string, such as a hex id, does not count; a string that
+# run of digits inside a string, such as a hex id, does not count. A string that
 # happens to contain such a sequence only costs the slow path.
 _LONG_NUMBER = re.compile(rb"[:,\[]\s*-?[0-9]{19}")
 # The start of orjson's message for a number too large for a double.

@@ -25,7 +25,7 @@ def depth(node: dict[str, Any]) -> int:
 
 
 def contains(stored: Any, sent: Any) -> bool:
-    """Return whether `stored` holds every value of `sent`, defaults aside."""
+    """Return whether `stored` contains every value of `sent`, defaults aside."""
     if isinstance(sent, dict):
         return isinstance(stored, dict) and all(
             key in stored and contains(stored[key], value)

@@ -40,7 +40,7 @@ class CallflowClient:
         self.http.delete(f"{self.path}/{callflow_id}").raise_for_status()
 
     def find_by_number(self, number: str) -> str | None:
-        """Return the id of the callflow that holds `number`, or None."""
+        """Return the id of the callflow that contains `number`, or None."""
         response = self.http.get(self.path, params={"paginate": "false"})
         response.raise_for_status()
         for row in response.json()["data"]:
