@@ -46,6 +46,9 @@ NODE_TABLES = {FLOW_NODE_UNION: "FLOW_NODES", "MetaflowNode": "METAFLOW_NODES"}
 # The callflow component and its property holding the top-level flow node.
 CALLFLOW_COMPONENT = "callflows"
 FLOW_PROPERTY = "flow"
+# libyaml's loader when PyYAML was built with it: it builds the same objects as
+# the pure-Python SafeLoader, several times faster.
+YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Readable names for the classes datamodel-code-generator names after a property:
 # the entries of a fetched callflow's `metadata`, and its `_read_only` object.
 MODEL_NAMES = {"Metadata": "ReferencedDocument", "FieldReadOnly": "ReadOnlyFields"}
@@ -103,7 +106,7 @@ def load_spec(spec_path: Path) -> tuple[str, dict[str, Any]]:
     """Read the OpenAPI document, returning its text and its parsed form."""
     try:
         text = spec_path.read_text(encoding="utf-8")
-        spec = yaml.safe_load(text)
+        spec = yaml.load(text, Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise GenerateError(
             f"failed to read the spec {str(spec_path)!r}: {exc}"
@@ -117,7 +120,14 @@ def load_spec(spec_path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def render_models(spec_text: str, header: str) -> str:
-    """Run datamodel-code-generator on the spec text and return `models.py`."""
+    """Return `models.py`: datamodel-code-generator's models, pattern maps wrapped."""
+    models = run_datamodel_codegen(spec_text, header)
+    models = wrap_pattern_maps(models)
+    return models if models.endswith("\n") else models + "\n"
+
+
+def run_datamodel_codegen(spec_text: str, header: str) -> str:
+    """Run datamodel-code-generator on the spec text and return its module."""
     from datamodel_code_generator import (
         DefaultValueType,
         Error,
@@ -171,8 +181,7 @@ def render_models(spec_text: str, header: str) -> str:
             raise GenerateError(f"datamodel-code-generator failed: {exc}") from exc
     if not isinstance(models, str):
         raise GenerateError("datamodel-code-generator returned several modules")
-    models = wrap_pattern_maps(models)
-    return models if models.endswith("\n") else models + "\n"
+    return models
 
 
 def class_name(component: str) -> str:
@@ -342,9 +351,15 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def render_code(spec_text: str, spec_name: str) -> dict[str, str]:
-    """Return the generated files by name, from the spec's text."""
-    spec = yaml.safe_load(spec_text)
+def render_code(
+    spec_text: str, spec_name: str, spec: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """Return the generated files by name, from the spec's text.
+
+    `spec` is the parsed text, when the caller has it already.
+    """
+    if spec is None:
+        spec = yaml.load(spec_text, Loader=YAML_LOADER)
     header = file_header(spec_name)
     models = render_models(spec_text, header)
     routes = collect_routes(spec)
@@ -382,8 +397,8 @@ def generate_code(spec_path: Path, out_dir: Path, spec_name: str | None = None) 
     `spec_name` defaults to the spec path relative to the working folder. Files
     are written to a temporary folder first, then moved into place.
     """
-    text, _ = load_spec(spec_path)
-    files = render_code(text, spec_name or display_name(spec_path))
+    text, spec = load_spec(spec_path)
+    files = render_code(text, spec_name or display_name(spec_path), spec)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".generate-", dir=out_dir))

@@ -12,15 +12,26 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
+import black
 import pydantic
 import pytest
+import yaml
 from click.testing import CliRunner
 from starlette.requests import Request
 
 from generator.cli import cli
-from generator.codegen import GENERATED_FILES, class_name, generate_code, render_code
+from generator.codegen import (
+    GENERATED_FILES,
+    class_name,
+    file_header,
+    generate_code,
+    load_spec,
+    render_code,
+    run_datamodel_codegen,
+)
 from generator.errors import GenerateError
 from generator.openapi import build_openapi
+from generator.pattern_maps import format_changed, rewrite_pattern_maps
 from generator.pipeline import dump_yaml, spec_header
 
 DATA = Path(__file__).parent / "data"
@@ -90,6 +101,22 @@ def test_generate_twice_identical(spec: Path, tmp_path: Path) -> None:
     for name in GENERATED_FILES:
         first = (tmp_path / "first" / name).read_bytes()
         assert first == (tmp_path / "second" / name).read_bytes(), name
+
+
+def test_pattern_maps_formatted_as_black(spec: Path) -> None:
+    text, _ = load_spec(spec)
+    rewritten = rewrite_pattern_maps(
+        run_datamodel_codegen(text, file_header(SPEC_NAME))
+    )
+    assert rewritten is not None
+    models, helper_end = rewritten
+    expected = black.format_str(models, mode=black.Mode())
+    assert format_changed(models, helper_end) == expected
+
+
+def test_load_spec_as_safe_load(spec: Path) -> None:
+    _, parsed = load_spec(spec)
+    assert parsed == yaml.safe_load(spec.read_text(encoding="utf-8"))
 
 
 def test_models_no_timestamp(package: Path) -> None:
