@@ -2,8 +2,9 @@
 
 | request                    | effect                                                  |
 |----------------------------|---------------------------------------------------------|
-| `POST /__admin/reset`      | back to the start: configured fixtures, no callflows,   |
-|                            | only the start token, the id sequence restarted         |
+| `POST /__admin/reset`      | back to the start: configured fixtures, only their      |
+|                            | callflows, only the start token, the id sequence        |
+|                            | restarted                                               |
 | `PUT /__admin/fixtures`    | replace accounts, tokens and callflows with the fixture |
 | (or `POST`)                | document in the envelope's `data` (the same format as   |
 |                            | a fixture file)                                         |
@@ -51,7 +52,7 @@ class AdminApi:
     async def reset(
         self, request: Request, context: RequestContext, params: dict[str, str]
     ) -> Response:
-        """Return to the configured fixtures with no callflows."""
+        """Return to the configured fixtures and only the callflows they define."""
         await self.state.reset()
         return json_response(context, success_body(context, self._summary()))
 

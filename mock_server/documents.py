@@ -7,6 +7,7 @@ or a list page needs no re-serialisation.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -120,7 +121,8 @@ def referenced_ids(flow: Any) -> tuple[str, ...]:
 
     They are the `id` of each node's data, every data key containing `_id` with a
     non-empty string value, and every child key longer than one character but `_`
-    (temporal rule ids, for example).
+    (temporal rule ids, for example). The ids are interned: many stored callflows
+    name the same users and devices, and a stored record keeps its ids.
     """
     found: dict[str, None] = {}
     for node in _walk(flow):
@@ -128,13 +130,18 @@ def referenced_ids(flow: Any) -> tuple[str, ...]:
         if isinstance(data, dict):
             for key, value in data.items():
                 if (key == "id" or "_id" in key) and isinstance(value, str) and value:
-                    found[value] = None
+                    found[_interned(value)] = None
         children = node.get("children")
         if isinstance(children, dict):
             for key in children:
                 if len(key) > 1 and key != "_":
-                    found[key] = None
+                    found[_interned(key)] = None
     return tuple(found)
+
+
+def _interned(text: str) -> str:
+    # sys.intern raises TypeError for str subclasses, such as a StrEnum member.
+    return sys.intern(text) if type(text) is str else text
 
 
 def listing_row(callflow_id: str, document: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -18,6 +19,24 @@ from mock_server.store import CallflowStore, MemoryStore
 from mock_server.validation import check_callflow
 
 logger = logging.getLogger(__name__)
+
+
+def freeze_heap() -> None:
+    """Collect garbage, then exclude every object alive now from later collections.
+
+    Full collections then skip the stored callflow records. Without this, one
+    full collection over 100,000 stored callflows took about 0.1 s on a 2-core
+    VM, a pause for every request in progress. Frozen objects are still freed
+    when their last reference goes, but a reference cycle among them never is.
+    So only a process that keeps its state until it exits may call this, and
+    only when no request is in progress: `serve` calls it once, after start-up.
+
+    NOTE: callflows that an admin reset or fixture load stores later stay
+    unfrozen, because freezing during that request would also freeze the
+    request's own objects, some of which form cycles.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class MockState:
@@ -68,7 +87,7 @@ class MockState:
         """Release what the state holds open, when the server stops."""
 
     async def reset(self) -> None:
-        """Return to the start state: configured fixtures, no callflows, one token.
+        """Return to the start state: configured fixtures, their callflows, one token.
 
         The start token stays the same unless the primary account changed.
         """
@@ -102,10 +121,10 @@ class MockState:
             info = TokenInfo(directory.primary.id, None, "startup")
             token = self.config.token or self._kept_token
             self.startup_token = await self.issue_token(info, token)
-        for account in directory.accounts.values():
-            for index, data in enumerate(account.callflows):
-                where = f"accounts[{account.id}].callflows[{index}]"
-                await self._create_fixture_callflow(account.id, data, where)
+        # One callflow at a time: each decoded one is freed once it is stored.
+        for account_id, index, data in directory.take_callflows():
+            where = f"accounts[{account_id}].callflows[{index}]"
+            await self._create_fixture_callflow(account_id, data, where)
         logger.debug("loaded %d accounts", len(directory.accounts))
 
     async def _create_fixture_callflow(

@@ -25,6 +25,7 @@ DB_WORKERS = 3
 DB_CONCURRENCY = 4
 DB_SECURITY = 5
 DB_FUZZ = 6
+DB_FIXTURES = 7
 
 
 def redis_url(db: int) -> str:
