@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mock_server.server import uvicorn_config
+
 COLLECTION = "/v2/accounts/{account_id}/callflows"
 DOCUMENT = "/v2/accounts/{account_id}/callflows/{callflow_id}"
 MEDIA_TYPE = "application/json"
@@ -80,16 +82,9 @@ def main() -> None:
     )
     options = parser.parse_args()
     app = build_app(load_responses(options.responses))
-    # The same options as mock_server.cli: one process, uvicorn's default loop and
-    # HTTP implementation, lifespan on, no access log, no logging set-up.
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=options.port,
-        lifespan="on",
-        access_log=False,
-        log_config=None,
-    )
+    # The same settings as mock_server.cli: one process, the same event loop and
+    # HTTP protocol class, lifespan on, no access log, no logging set-up.
+    config = uvicorn_config(app, host="127.0.0.1", port=options.port)
     uvicorn.Server(config).run()
 
 

@@ -28,8 +28,11 @@ SAMPLE_RATE = 200
 # Libraries by a fragment of their frames' file paths, most specific first.
 CATEGORIES = (
     ("logging", ("logging/",)),
-    ("uvicorn and h11 (HTTP)", ("uvicorn/", "h11/")),
-    ("asyncio event loop", ("asyncio/", "selectors.py", "socket.py")),
+    ("uvicorn and httptools (HTTP)", ("uvicorn/", "httptools/", "h11/")),
+    (
+        "event loop (uvloop, asyncio)",
+        ("uvloop/", "asyncio/", "selectors.py", "socket.py"),
+    ),
     ("Starlette", ("starlette/",)),
     ("pydantic validation", ("pydantic/", "pydantic_core/")),
     ("mock_server", ("mock_server/",)),

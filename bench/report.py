@@ -579,9 +579,10 @@ def _method_section(results: dict[str, Any]) -> str:
         "); the filtered list is `?filter_type=mainUserCallflow` (one stored body "
         "in five matches).",
         "- Servers: the mock and the bare endpoint run in one uvicorn process each "
-        "with the same settings (uvicorn's default loop and HTTP implementation, "
-        "no access log); the mock logs one INFO line per request to a file, as "
-        "`callflow-kit serve` does by default.",
+        "with the same settings from `mock_server.server.uvicorn_config` (the "
+        "uvloop event loop, the httptools parser, no access log); the mock logs "
+        "one INFO line per request to a file, as `callflow-kit serve` does by "
+        "default.",
         "",
         "Commands (PORT, TOKEN and the data files are chosen by the run):",
         "",

@@ -20,6 +20,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from mock_server import server
+
 ROOT = Path(__file__).resolve().parent.parent
 PRISM_PACKAGE = "@stoplight/prism-cli"
 PRISM_VERSION = "5.16.0"
@@ -107,14 +109,11 @@ def py_spy() -> Path:
 
 
 def uvicorn_implementations() -> tuple[str, str]:
-    """Return the event loop and HTTP parser uvicorn's `auto` settings pick here.
+    """Return the event loop and HTTP parser that the mock and the bare app run on.
 
-    uvicorn takes uvloop and httptools when they are importable, else asyncio and
-    h11; `callflow-kit serve` and the bare app both leave the choice to it.
+    Both servers take them from `mock_server.server`, in this virtual environment.
     """
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    return loop, http
+    return server.EVENT_LOOP, server.HTTP_IMPLEMENTATION
 
 
 def machine() -> dict[str, str]:
@@ -141,7 +140,8 @@ def versions() -> dict[str, str]:
     found = {"Python": platform.python_version()}
     for package in (
         "uvicorn",
-        "h11",
+        "httptools",
+        "uvloop",
         "starlette",
         "pydantic",
         "orjson",

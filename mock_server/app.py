@@ -136,13 +136,15 @@ class MockApp:
             logger.info("%s %s: client disconnected", scope["method"], _log_path(scope))
             return
         await response(scope, receive, send)
-        logger.info(
-            "%s %s %d %s",
-            scope["method"],
-            _log_path(scope),
-            response.status_code,
-            context.request_id,
-        )
+        # Skips building the path when INFO is off.
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s %d %s",
+                scope["method"],
+                _log_path(scope),
+                response.status_code,
+                context.request_id,
+            )
 
     async def _dispatch(
         self,
@@ -158,6 +160,8 @@ class MockApp:
             return error_response(context, exc)
         except OperationNotImplemented as exc:
             return error_response(context, HandlerNotImplemented(exc.operation_id))
+        except ClientDisconnected:
+            raise  # `_http` logs it; no response can reach the client
         except Exception:
             logger.exception("request %s failed", context.request_id)
             return error_response(context, MockError("unspecified fault"))

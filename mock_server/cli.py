@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import sys
 from typing import TextIO
@@ -11,7 +10,9 @@ import uvicorn
 
 from mock_server.app import MockApp, build_app
 from mock_server.config import MockConfig, is_loopback
-from mock_server.server import QuietH11Protocol
+from mock_server.logs import buffered_log_output
+from mock_server.server import run, uvicorn_config
+from mock_server.state import freeze_heap
 from mock_server.workers import serve_workers
 
 
@@ -19,13 +20,15 @@ def serve(config: MockConfig) -> None:
     """Serve the mock until interrupted; raise MockError for invalid fixtures.
 
     With several workers this process prepares the shared state and prints the
-    banner, then the workers serve.
+    banner, then the workers serve. Log lines are written in batches while the
+    server runs (`mock_server.logs`).
     """
     if config.workers > 1:
-        asyncio.run(_prepare(config))
+        run(_prepare(config))
         serve_workers(config)
     else:
-        asyncio.run(_serve(config))
+        with buffered_log_output():
+            run(_serve(config))
 
 
 async def _prepare(config: MockConfig) -> None:
@@ -40,17 +43,8 @@ async def _prepare(config: MockConfig) -> None:
 async def _serve(config: MockConfig) -> None:
     app = build_app(config)
     await app.startup()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=config.host,
-            port=config.port,
-            lifespan="on",
-            http=QuietH11Protocol,
-            access_log=False,
-            log_config=None,
-        )
-    )
+    freeze_heap()
+    server = uvicorn.Server(uvicorn_config(app, host=config.host, port=config.port))
     print_banner(app, sys.stdout)
     await server.serve()
 

@@ -19,7 +19,7 @@ import uvicorn
 
 from mock_server.app import MockApp, build_app
 from mock_server.config import MockConfig
-from mock_server.server import QuietH11Protocol
+from mock_server.server import uvicorn_config
 
 START_TIMEOUT = 10.0
 """Seconds to wait for the server to accept connections before giving up."""
@@ -52,14 +52,7 @@ class LiveServer:
         port = self._socket.getsockname()[1]
         self.config = dataclasses.replace(config, port=port)
         self.app: MockApp = app if app is not None else build_app(self.config)
-        uvicorn_config = uvicorn.Config(
-            self.app,
-            lifespan="on",
-            http=QuietH11Protocol,
-            access_log=False,
-            log_config=None,
-        )
-        self._server = uvicorn.Server(uvicorn_config)
+        self._server = uvicorn.Server(uvicorn_config(self.app))
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from mock_server.app import MockApp, build_app
 from mock_server.config import MockConfig
-from mock_server.server import QuietH11Protocol, bind_socket
+from mock_server.logs import BufferedStreamHandler, disable_record_fields
+from mock_server.server import bind_socket, uvicorn_config
 
 CONFIG_ENV = "CALLFLOW_KIT_WORKER_CONFIG"
 LOG_LEVEL_ENV = "CALLFLOW_KIT_WORKER_LOG_LEVEL"
@@ -50,11 +50,14 @@ def decode_config(text: str) -> MockConfig:
 def create_worker_app() -> MockApp:
     """Build one worker's app from the settings in the environment.
 
-    A worker is a fresh process, so it sets up logging as the parent's CLI did:
-    without this its request lines would go nowhere.
+    A worker is a fresh process, so it sets up logging as the parent's CLI did,
+    with the buffered handler that `serve` uses: without this its request lines
+    would go nowhere. uvicorn's shutdown line writes the waiting ones.
     """
     level = int(os.environ.get(LOG_LEVEL_ENV, logging.INFO))
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr)
+    handler = BufferedStreamHandler(sys.stderr)
+    logging.basicConfig(level=level, format=LOG_FORMAT, handlers=[handler])
+    disable_record_fields()
     return build_app(decode_config(os.environ[CONFIG_ENV]))
 
 
@@ -63,13 +66,7 @@ def serve_workers(config: MockConfig) -> None:
     sock = bind_socket(config.host, config.port)
     os.environ[CONFIG_ENV] = encode_config(config)
     os.environ[LOG_LEVEL_ENV] = str(logging.getLogger().getEffectiveLevel())
-    uvicorn_config = uvicorn.Config(
-        f"{__name__}:create_worker_app",
-        factory=True,
-        http=QuietH11Protocol,
-        workers=config.workers,
-        lifespan="on",
-        access_log=False,
-        log_config=None,
+    worker_config = uvicorn_config(
+        f"{__name__}:create_worker_app", factory=True, workers=config.workers
     )
-    Multiprocess(uvicorn_config, sockets=[sock]).run()
+    Multiprocess(worker_config, sockets=[sock]).run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -50,8 +51,12 @@ def test_two_worker_processes(workers: ServeProcess) -> None:
 def test_workers_log_requests(base_url: str, workers: ServeProcess) -> None:
     response = fresh_get(base_url, TOKEN)
     request_id = response.json()["request_id"]
-    log = workers.log_path.read_text()
-    assert f"INFO mock_server.app: GET {URL} 200 {request_id}" in log
+    line = f"INFO mock_server.app: GET {URL} 200 {request_id}"
+    # Workers write request lines in batches, a fraction of a second later.
+    deadline = time.monotonic() + 30
+    while line not in workers.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert line in workers.log_path.read_text()
 
 
 def test_same_number_one_wins_across_workers(base_url: str) -> None:
