@@ -307,7 +307,9 @@ def _path_segments(scope: Scope) -> list[str]:
     raw_path = scope.get("raw_path")
     if not raw_path:
         return str(scope["path"]).strip("/").split("/")
-    text = raw_path.decode("latin-1").strip("/")
+    text: str = raw_path.decode("latin-1").strip("/")
+    if "%" not in text:
+        return text.split("/")
     return [unquote(part) for part in text.split("/")]
 
 

@@ -153,6 +153,31 @@ def response_headers(
     return headers
 
 
+class EncodedResponse(Response):
+    """A Starlette response with its headers encoded in a single pass.
+
+    Starlette's own constructor lower-cases and encodes the headers, then scans
+    them for a content length and type; this one appends both directly. The
+    header order is the same: `headers`, then content-length and content-type.
+    """
+
+    def __init__(
+        self, body: bytes, status_code: int, headers: dict[str, str], media_type: str
+    ) -> None:
+        self.status_code = status_code
+        self.media_type = media_type
+        self.background = None
+        self.body = body
+        raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in headers.items()
+        ]
+        if status_code >= 200 and status_code not in (204, 304):
+            raw.append((b"content-length", b"%d" % len(body)))
+        raw.append((b"content-type", media_type.encode("latin-1")))
+        self.raw_headers = raw
+
+
 def json_response(
     context: RequestContext,
     body: bytes,
@@ -161,11 +186,8 @@ def json_response(
 ) -> Response:
     """Wrap a rendered success envelope in a Starlette response."""
     body, media_type = _render(context, body)
-    return Response(
-        body,
-        status_code=status_code,
-        headers=response_headers(context, headers),
-        media_type=media_type,
+    return EncodedResponse(
+        body, status_code, response_headers(context, headers), media_type
     )
 
 
@@ -175,12 +197,8 @@ def error_response(context: RequestContext, error: MockError) -> Response:
     if isinstance(error, MethodNotAllowed) and error.allowed:
         extra = {"allow": ", ".join(error.allowed)}
     body, media_type = _render(context, error_body(context, error))
-    return Response(
-        body,
-        status_code=error.status_code,
-        headers=response_headers(context, extra, error=True),
-        media_type=media_type,
-    )
+    headers = response_headers(context, extra, error=True)
+    return EncodedResponse(body, error.status_code, headers, media_type)
 
 
 def jsonp_callback(context: RequestContext) -> str | None:
