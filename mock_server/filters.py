@@ -25,7 +25,8 @@ not an integer) excludes the document, as Kazoo's exception handler does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -61,12 +62,60 @@ def compile_filters(params: Iterable[tuple[str, str]]) -> list[Filter]:
     return [_compile(name, value) for name, value in params if is_filter(name)]
 
 
-def matches(document: Mapping[str, Any], filters: list[Filter]) -> bool:
+def matches(document: Mapping[str, Any], filters: Sequence[Filter]) -> bool:
     """Return whether `document` passes every filter."""
     try:
         return all(check(document) for check in filters)
     except FilterError:
         return False
+
+
+@dataclass(frozen=True, slots=True)
+class FilterQuery:
+    """The filter parameters of a listing request, sorted, with their predicates.
+
+    Every filter's result depends only on the stored document, and a document is
+    listed when all of them pass, so the order of the parameters never changes
+    the rows. Sorting them lets requests that differ only in that order share one
+    cached view. Equality and hashing use `params` alone.
+    """
+
+    params: tuple[tuple[str, str], ...]
+    filters: tuple[Filter, ...] = field(compare=False)
+    private: bool = field(compare=False)
+    """Whether a filter reads a top-level `id`, `_…` or `pvt_…` field. The stored
+    document has the `_…` and `pvt_…` fields, and lacks the public `id`."""
+
+    def __bool__(self) -> bool:
+        return bool(self.params)
+
+    def matches(self, document: Mapping[str, Any]) -> bool:
+        """Return whether `document` passes every filter."""
+        return matches(document, self.filters)
+
+
+def filter_query(params: Iterable[tuple[str, str]]) -> FilterQuery:
+    """Collect the filter parameters among `params` into a FilterQuery."""
+    chosen = tuple(sorted((name, value) for name, value in params if is_filter(name)))
+    return FilterQuery(
+        params=chosen,
+        filters=tuple(_compile(name, value) for name, value in chosen),
+        private=any(_reads_private_field(name, value) for name, value in chosen),
+    )
+
+
+def _reads_private_field(name: str, value: str) -> bool:
+    """Tell whether a filter may read a field that the public document lacks."""
+    if name in _TIME_FIELDS:
+        return True
+    if name.startswith("filter_not_"):
+        key = name.removeprefix("filter_not_")
+    elif name.startswith("filter_"):
+        key = name.removeprefix("filter_")
+    else:
+        key = value
+    top = key.split(".", 1)[0]
+    return top == "id" or top.startswith(("_", "pvt_"))
 
 
 def _compile(name: str, value: str) -> Filter:

@@ -8,7 +8,6 @@ MockError, and the app turns them into error envelopes.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -38,7 +37,7 @@ from mock_server.errors import (
     merge_errors,
     unique_errors,
 )
-from mock_server.filters import Filter, compile_filters, matches
+from mock_server.filters import filter_query
 from mock_server.paging import PageRequest, encode_start_key, page_request
 from mock_server.schema_errors import type_error
 from mock_server.state import MockState
@@ -53,7 +52,6 @@ callflow need at most N attempts. After this many the response is 409.
 ID_ATTEMPTS = 10_000
 """Generated ids a create tries before it gives up with 409."""
 
-_SCAN_BATCH = 200
 _METADATA_FIELDS = ("name", "numbers", "pvt_type")
 
 
@@ -78,46 +76,20 @@ class MockHandlers(CallflowsHandlers):
         values = {k: context.request_value(k) for k in ("paginate", "page_size")}
         values["start_key"] = context.request_value("start_key")
         page = page_request(values)
-        filters = compile_filters(context.query)
+        query = filter_query(context.query)
 
         limit = page.page_size if page.paginate else None
-        records, next_id = await self._collect(account_id, page, limit, filters)
-        # Kazoo 4.3 folds each fetched chunk into a list, which reverses it.
-        data = b"[" + b",".join(r.row for r in reversed(records)) + b"]"
-
+        listing = await self.state.store.listing(
+            account_id, query, page.start_key, limit
+        )
         headers: dict[str, str] = {}
-        revision = None
-        if records:
-            revision = hashlib.md5(data, usedforsecurity=False).hexdigest()
-            headers["etag"] = f'"{revision}"'
+        if listing.revision is not None:
+            headers["etag"] = f'"{listing.revision}"'
+        paging = _paging(page, listing.count, listing.next_id)
         body = success_body(
-            context, data, revision=revision, paging=_paging(page, records, next_id)
+            context, listing.data, revision=listing.revision, paging=paging
         )
         return json_response(context, body, 200, headers)
-
-    async def _collect(
-        self,
-        account_id: str,
-        page: PageRequest,
-        limit: int | None,
-        filters: list[Filter],
-    ) -> tuple[list[StoredCallflow], str | None]:
-        """Return matching callflows in id order and the id of the next page."""
-        store = self.state.store
-        found: list[StoredCallflow] = []
-        cursor = page.start_key
-        batch = _SCAN_BATCH if filters or limit is None else limit + 1
-        while True:
-            records = await store.page(account_id, cursor, batch)
-            for record in records:
-                if filters and not matches(record.stored_document(), filters):
-                    continue
-                if limit is not None and len(found) == limit:
-                    return found, record.id
-                found.append(record)
-            if len(records) < batch:
-                return found, None
-            cursor = records[-1].id + "\0"  # the smallest id after the last one
 
     # One callflow --------------------------------------------------------------
 
@@ -313,11 +285,11 @@ def _document_response(context: RequestContext, data: bytes, rev: str) -> Respon
 
 
 def _paging(
-    page: PageRequest, records: list[StoredCallflow], next_id: str | None
+    page: PageRequest, count: int, next_id: str | None
 ) -> dict[str, Any] | None:
     if not page.paginate:
         return None
-    paging: dict[str, Any] = {"page_size": len(records)}
+    paging: dict[str, Any] = {"page_size": count}
     if page.start_key is not None:
         paging["start_key"] = encode_start_key(page.start_key)
     if next_id is not None:

@@ -43,7 +43,9 @@ from mock_server.auth import TokenInfo
 from mock_server.config import MockConfig
 from mock_server.documents import StoredCallflow
 from mock_server.errors import Conflict, DatastoreFault
+from mock_server.filters import FilterQuery
 from mock_server.fixtures import Directory, account_fixture, parse_fixtures
+from mock_server.listing import Listing
 from mock_server.state import MockState
 from mock_server.store import CallflowStore, MemoryStore
 
@@ -259,6 +261,15 @@ class JournaledStore(CallflowStore):
         self, account_id: str, start_key: str | None, limit: int
     ) -> list[StoredCallflow]:
         return await self.memory.page(account_id, start_key, limit)
+
+    async def listing(
+        self,
+        account_id: str,
+        query: FilterQuery,
+        start_key: str | None,
+        limit: int | None,
+    ) -> Listing:
+        return await self.memory.listing(account_id, query, start_key, limit)
 
     async def count(self, account_id: str) -> int:
         return await self.memory.count(account_id)
