@@ -81,8 +81,11 @@ class QuietHttpToolsProtocol(HttpToolsProtocol):
         self._reading_head = True
         self._head_size = 0
         self._rejection: tuple[int, str] | None = None
+        self._deferred_error: bytes | None = None
 
     def data_received(self, data: bytes) -> None:
+        if self._deferred_error is not None:
+            return  # the connection closes once the earlier responses are sent
         if self._reading_head:
             self._head_size += len(data)
         super().data_received(data)
@@ -90,7 +93,8 @@ class QuietHttpToolsProtocol(HttpToolsProtocol):
         # the end of the head never count. A head that is still incomplete has
         # taken every byte counted since the last message ended.
         too_long = self._reading_head and self._head_size > MAX_HEAD_SIZE
-        if too_long and not self.transport.is_closing():
+        rejected = self.transport.is_closing() or self._deferred_error is not None
+        if too_long and not rejected:
             self.logger.warning(
                 "%s The request head exceeds %d bytes.", INVALID_REQUEST, MAX_HEAD_SIZE
             )
@@ -141,7 +145,38 @@ class QuietHttpToolsProtocol(HttpToolsProtocol):
         self._rejection = (status, message)
         raise ValueError(message)
 
+    def on_response_complete(self) -> None:
+        if self._deferred_error is not None and not self.pipeline:
+            self.server_state.total_requests += 1
+            self._write_error(self._deferred_error)
+            return
+        super().on_response_complete()
+
+    def _answering_earlier_request(self) -> bool:
+        """Return whether a request received in full still awaits its response.
+
+        A request whose body is still arriving does not count: an error in its
+        body is the error of that request.
+        """
+        cycle = self.cycle
+        if self.pipeline:
+            return True
+        return cycle is not None and not cycle.more_body and not cycle.response_complete
+
+    def _write_error(self, response: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(response)
+            self.transport.close()
+
     def send_400_response(self, msg: str) -> None:
+        """Send the error response of a malformed request, then close.
+
+        When requests pipelined before it in the same read still await their
+        responses, the error waits until they are sent, as h11 and cowboy answer
+        each request in order.
+        """
+        if self._deferred_error is not None:
+            return
         status, message = self._rejection or (400, msg)
         phrase = HTTPStatus(status).phrase
         body = message.encode("ascii")
@@ -151,8 +186,12 @@ class QuietHttpToolsProtocol(HttpToolsProtocol):
         head.append(b"content-type: text/plain; charset=utf-8\r\n")
         head.append(f"content-length: {len(body)}\r\n".encode("ascii"))
         head.append(b"connection: close\r\n\r\n")
-        self.transport.write(b"".join(head) + body)
-        self.transport.close()
+        response = b"".join(head) + body
+        if self._answering_earlier_request():
+            self._deferred_error = response
+            self.flow.pause_reading()
+            return
+        self._write_error(response)
 
 
 def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:

@@ -113,6 +113,45 @@ def test_request_line_without_version(server: LiveServer) -> None:
     assert closed
 
 
+# Pipelined requests ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("malformed", "status"),
+    [
+        (b"garbage\r\n\r\n", 400),
+        (b"GET / HTTP/1.2\r\nHost: mock.test\r\n\r\n", 505),
+        (b"GET / HTTP/1.1\r\n\r\n", 400),  # no Host
+    ],
+)
+def test_malformed_after_pipelined_writes(
+    server: LiveServer, malformed: bytes, status: int
+) -> None:
+    headers = {"X-Auth-Token": TOKEN, "Content-Type": "application/json"}
+    first = request_bytes(
+        "PUT", COLLECTION, headers, create_body(f"23{status}{len(malformed)}")
+    )
+    second = request_bytes("GET", COLLECTION, {"X-Auth-Token": TOKEN})
+    with connect(server) as connection:
+        connection.send(first + second + malformed)  # one read, most likely
+        created = connection.read_response()
+        listed = connection.read_response()
+        error = connection.read_response()
+        closed = is_closed(connection)
+    assert created.status == 201
+    assert listed.status == 200
+    assert error.status == status
+    assert closed
+
+
+def test_malformed_chunk_of_current_request(server: LiveServer) -> None:
+    headers = {"X-Auth-Token": TOKEN, "Transfer-Encoding": "chunked"}
+    request = request_bytes("PUT", COLLECTION, headers, b"zz\r\n{}\r\n0\r\n\r\n")
+    response, closed = exchange(server, request)
+    assert response.status == 400
+    assert closed
+
+
 # Bodies ----------------------------------------------------------------------------
 
 
