@@ -597,8 +597,8 @@ def _method_section(results: dict[str, Any]) -> str:
         "); the filtered list is `?filter_type=mainUserCallflow` (one stored body "
         "in five matches).",
         "- Servers: the mock and the bare endpoint run in one uvicorn process each "
-        "with the same settings from `mock_server.server.uvicorn_config` (the "
-        "uvloop event loop, the httptools parser, no access log); the mock logs "
+        "with the same settings from `mock_server.server.uvicorn_config`: the "
+        "uvloop event loop, the httptools parser and no access log. The mock logs "
         "one INFO line per request to a file, as `callflow-kit serve` does by "
         "default.",
         "",

@@ -38,7 +38,7 @@ from mock_server.filters import FilterQuery
 VIEW_LIMIT = 32
 """Filter views kept per account."""
 CHANGE_LOG_LIMIT = 10_000
-"""Changed ids the log of one account keeps; an older view is rebuilt."""
+"""Changed ids kept in one account's log. A view older than the log is rebuilt."""
 PAGE_CACHE_LIMIT = 64
 """Rendered first pages cached per account."""
 PAGE_CACHE_BYTES = 4 * 1024 * 1024
@@ -63,7 +63,7 @@ class Listing:
 
     @classmethod
     def from_rows(cls, rows: list[bytes], next_id: str | None) -> Listing:
-        """Render rows given in ascending id order; this reverses `rows` in place."""
+        """Render rows given in ascending id order. This reverses `rows` in place."""
         if not rows:
             return cls(b"[]", None, 0, next_id)
         # Kazoo 4.3 folds each fetched chunk into a list, which reverses it.

@@ -172,8 +172,8 @@ class QuietHttpToolsProtocol(HttpToolsProtocol):
         """Send the error response of a malformed request, then close.
 
         When requests pipelined before it in the same read still await their
-        responses, the error waits until they are sent, as h11 and cowboy answer
-        each request in order.
+        responses, the error response waits until they are sent. h11 and cowboy
+        also respond to pipelined requests in order.
         """
         if self._deferred_error is not None:
             return

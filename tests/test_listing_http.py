@@ -256,14 +256,14 @@ def test_listings_match_fresh_evaluation(api: Api) -> None:
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reversed"])
 def test_parameter_order_irrelevant(api: Api, reverse: bool) -> None:
-    wanted = api.create_id(callflow_data("main", 5000, True, False))
+    expected_id = api.create_id(callflow_data("main", 5000, True, False))
     api.create_id(callflow_data("main", 5001, False, False))
     api.create_id(callflow_data("other", 5002, True, False))
     params = [("filter_type", "main"), ("has_value", "name")]
     if reverse:
         params.reverse()
     response = api.request("GET", api.url(), params=params)
-    assert [row["id"] for row in response.json()["data"]] == [wanted]
+    assert [row["id"] for row in response.json()["data"]] == [expected_id]
 
 
 def test_state_file_reload_lists_current(tmp_path: Path) -> None:
